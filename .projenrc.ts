@@ -1,0 +1,145 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The one place project configuration is edited. Run `npx projen` after changing it.
+ *
+ * Versions that reach the shipped handler bundle are pinned exactly: the bundle is
+ * part of the package, so a floating SDK version would change what consumers deploy
+ * between two builds of the same commit.
+ */
+const AWS_SDK_VERSION = '3.1169.0';
+const POWERTOOLS_VERSION = '2.35.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'logistics-tracking-api',
+  description:
+    'A complete serverless shipment-tracking service (REST API, Lambda, DynamoDB, SSM config and flags, alarms, dashboard) as one AWS CDK construct.',
+  author: 'LogisticsTrackingApi maintainers',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://github.com/example/logistics-tracking-api.git',
+  keywords: ['aws-cdk', 'cdk', 'construct', 'shipment-tracking', 'logistics', 'api-gateway', 'lambda', 'dynamodb'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  projenVersion: '0.103.25',
+
+  // aws-cdk-lib is a peer dependency: this is the lowest version the construct is
+  // built and tested against (it has Runtime.NODEJS_24_X and addWarningV2, and it is
+  // what cdk-nag 3 requires for the compliance tests).
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.0.0',
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['lambda/**/*.ts', 'benchmarks/**/*.ts', 'example/**/*.ts'],
+    compilerOptions: {},
+  },
+
+  // Package names for every jsii target, all derived from one product name.
+  publishToPypi: {
+    distName: 'logistics-tracking-api',
+    module: 'logistics_tracking_api',
+  },
+  publishToMaven: {
+    javaPackage: 'com.example.logisticstracking',
+    mavenGroupId: 'com.example',
+    mavenArtifactId: 'logistics-tracking-api',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'Example.LogisticsTracking',
+    packageId: 'Example.LogisticsTrackingApi',
+  },
+  publishToGo: {
+    moduleName: 'github.com/example/logistics-tracking-api-go',
+    packageName: 'logisticstrackingapi',
+  },
+
+  // The handler is bundled at build time (see the bundle below); these are its
+  // sources' dependencies, so they are devDependencies of the construct package.
+  devDeps: [
+    `@aws-sdk/client-dynamodb@${AWS_SDK_VERSION}`,
+    `@aws-sdk/lib-dynamodb@${AWS_SDK_VERSION}`,
+    `@aws-sdk/client-ssm@${AWS_SDK_VERSION}`,
+    `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
+    `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
+    `@aws-lambda-powertools/parameters@${POWERTOOLS_VERSION}`,
+    'ajv@8.20.0',
+    'ajv-draft-04@1.0.0',
+    'ulid@3.0.2',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock@^4',
+    'aws-sdk-client-mock-jest@^4',
+    'cdk-nag@^3.0.2',
+    'esbuild@0.28.2',
+  ],
+  bundlerOptions: {
+    esbuildVersion: '0.28.2',
+  },
+
+  jestOptions: {
+    // Snapshots are asserted, never rewritten, by `projen test`; `projen test:update` rewrites them.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src', 'lambda'],
+    devdirs: ['test', 'benchmarks', 'example', 'lambda/tools'],
+    ignorePatterns: ['lambda/**/generated/', '*.d.ts', 'test/**/*.snapshot/'],
+  },
+  gitignore: ['/.venv/', '/cdk.out/', '/example/cdk.out/', '/benchmarks/.out/', '/lambda/**/generated/'],
+  githubOptions: { mergify: false },
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+});
+
+// ---------------------------------------------------------------------------
+// The tracking handler bundle: ESM, minified, every dependency (the AWS SDK
+// included) inlined so the asset imports nothing but Node built-ins.
+// ---------------------------------------------------------------------------
+
+// Request validation is ajv compiled *ahead of time* from the schema in
+// src/contract: compiling at run time measured ≈ 2.2× the reference's cold import.
+const generateValidators = project.addTask('generate:validators', {
+  description: 'Compile the request JSON schema (src/contract) into a standalone ajv validator for the handler',
+  exec: 'ts-node --project tsconfig.dev.json lambda/tools/generate-validators.ts',
+});
+
+const trackingBundle = project.bundler.addBundle('lambda/tracking/index.ts', {
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  minify: true,
+  outfile: 'index.mjs',
+  externals: [],
+  // Some SDK dependencies still call require() for Node built-ins; give the ESM
+  // bundle a real require so those calls work without shipping a CJS bundle
+  // (CJS output measured 2.5–3× slower to import).
+  banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+  esbuildArgs: { '--legal-comments': 'none', '--main-fields': 'module,main' },
+});
+trackingBundle.bundleTask.prependSpawn(generateValidators);
+
+// `projen test` alone (no build) must see a fresh bundle and generated validator:
+// the snapshot, integ and packaging tests read the staged asset.
+project.testTask.prependSpawn(trackingBundle.bundleTask);
+
+// ---------------------------------------------------------------------------
+// Benchmarks: scripts that print figures, never timed tests.
+// ---------------------------------------------------------------------------
+const benchColdStart = project.addTask('bench:cold-start', {
+  description: 'Bundle bytes, cold import and cold start to the first answered POST /track, against the reference bundle',
+  exec: 'ts-node --project tsconfig.dev.json benchmarks/cold-start.ts',
+  receiveArgs: true,
+});
+benchColdStart.prependSpawn(trackingBundle.bundleTask);
+
+project.synth();

@@ -1,0 +1,70 @@
+/**
+ * What the construct hands the handler at deploy time, and the shape of the two
+ * JSON documents it keeps in SSM Parameter Store. The handler reads both
+ * documents at run time (cached), so they can be changed without a deployment.
+ */
+
+/** Environment variable names set on the tracking function. */
+export const ENV = {
+  TABLE_NAME: 'TABLE_NAME',
+  HISTORY_INDEX_NAME: 'HISTORY_INDEX_NAME',
+  STATUS_INDEX_NAME: 'STATUS_INDEX_NAME',
+  STATUS_INDEX_SHARDS: 'STATUS_INDEX_SHARDS',
+  CONFIG_PARAMETER_NAME: 'CONFIG_PARAMETER_NAME',
+  FLAGS_PARAMETER_NAME: 'FLAGS_PARAMETER_NAME',
+  CONFIG_CACHE_TTL_SECONDS: 'CONFIG_CACHE_TTL_SECONDS',
+  /** JSON of {@link ApiConfigDocument}: the deploy-time config, used until SSM answers. */
+  DEFAULT_CONFIG: 'DEFAULT_CONFIG',
+  /** JSON of {@link FeatureFlagsDocument}: the deploy-time flags, used until SSM answers. */
+  DEFAULT_FLAGS: 'DEFAULT_FLAGS',
+  /** Seconds an event item lives (DynamoDB TTL); `0` keeps events forever. */
+  EVENT_TTL_SECONDS: 'EVENT_TTL_SECONDS',
+} as const;
+
+/** The API configuration document (SSM String parameter, JSON). */
+export interface ApiConfigDocument {
+  /** Largest accepted request body, in bytes (answered with 413 above it). */
+  readonly max_request_bytes: number;
+}
+
+/** The feature-flag document (SSM String parameter, JSON). */
+export interface FeatureFlagsDocument {
+  readonly enhanced_tracking: boolean;
+  readonly batch_processing: boolean;
+  readonly real_time_notifications: boolean;
+}
+
+/** The seed's flag values, which are also the construct's defaults. */
+export const DEFAULT_FEATURE_FLAGS: FeatureFlagsDocument = {
+  enhanced_tracking: true,
+  batch_processing: false,
+  real_time_notifications: true,
+};
+
+/** Default largest request body. */
+export const DEFAULT_MAX_REQUEST_BYTES = 32 * 1024;
+
+/**
+ * Largest `maxRequestBytes` the construct accepts: a DynamoDB item holds at most
+ * 400 KB, and the stored event carries the request plus keys and bookkeeping.
+ */
+export const MAX_MAX_REQUEST_BYTES = 350 * 1024;
+
+/** Smallest `maxRequestBytes`: a complete update with an id and a location fits in it. */
+export const MIN_MAX_REQUEST_BYTES = 1024;
+
+/** Table layout shared by the construct (which creates it) and the handler (which uses it). */
+export const TABLE_LAYOUT = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Local secondary index ordering a shipment's events by `<event_time>#<event_id>`. */
+  historyIndex: 'history',
+  historySortKey: 'history_sk',
+  /** Sparse global secondary index over state items only, sharded by tracking id. */
+  statusIndex: 'by-status',
+  statusPartitionKey: 'status_pk',
+  statusSortKey: 'status_sk',
+  /** Number of shards per status in the status index (changing it needs a backfill). */
+  statusShards: 8,
+  ttlAttribute: 'expires_at',
+} as const;
