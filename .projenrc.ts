@@ -25,9 +25,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenVersion: '0.103.25',
 
   // aws-cdk-lib is a peer dependency: this is the lowest version the construct is
-  // built and tested against (it has Runtime.NODEJS_24_X and addWarningV2, and it is
-  // what cdk-nag 3 requires for the compliance tests).
-  cdkVersion: '2.257.0',
+  // built and tested against. It has Runtime.NODEJS_24_X, Validations.acknowledge,
+  // and the validation context (appConstruct) that cdk-nag 3 needs; 2.257 lacks it.
+  cdkVersion: '2.258.0',
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~5.9.0',

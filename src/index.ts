@@ -1,5 +1,5 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './logistics-tracking-api';
+export * from './props';
+export * from './alarm-options';
+export * from './authorization';
+export * from './tracking-status';

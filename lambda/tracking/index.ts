@@ -1,0 +1,59 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { isDependencyUnavailable } from './dependency-errors';
+import { errorResponse, HttpError } from './http';
+import { count, logger, METRIC, metrics } from './observability';
+import { getStatus } from './status';
+import { postTrack } from './track';
+
+/**
+ * The tracking API's Lambda handler (API Gateway REST, proxy integration): routes
+ * the request and maps every error to a response in one place.
+ */
+
+type Route = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+const ROUTES: ReadonlyMap<string, ReadonlyMap<string, Route>> = new Map([
+  ['/track', new Map([['POST', postTrack]])],
+  ['/status', new Map([['GET', getStatus]])],
+]);
+
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  logger.resetKeys();
+  logger.addContext(context);
+  logger.setCorrelationId(event.requestContext?.requestId);
+  try {
+    return await route(event)(event);
+  } catch (error) {
+    return toErrorResponse(error);
+  } finally {
+    // Nothing counted (e.g. a GET) would only log Powertools' "no metrics" warning.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+}
+
+function route(event: APIGatewayProxyEvent): Route {
+  // `resource` is the API Gateway resource path (no stage, no path parameters
+  // filled in); `path` serves when the function is invoked without one.
+  const methods = ROUTES.get(event.resource) ?? ROUTES.get(event.path);
+  if (!methods) throw new HttpError(404, 'not found');
+  const method = methods.get(String(event.httpMethod).toUpperCase());
+  if (!method) {
+    throw new HttpError(405, 'method not allowed', { headers: { Allow: [...methods.keys()].join(', ') } });
+  }
+  return method;
+}
+
+/** The one place an error becomes a response. The client never sees a stack trace or an internal message. */
+function toErrorResponse(error: unknown): APIGatewayProxyResult {
+  if (error instanceof HttpError) {
+    logger.info('request refused', { status: error.status, error: error.message, details: error.details });
+    return errorResponse(error);
+  }
+  if (isDependencyUnavailable(error)) {
+    logger.warn('DynamoDB unavailable', { cause: error });
+    count(METRIC.DEPENDENCY_UNAVAILABLE);
+    return errorResponse(new HttpError(503, 'service temporarily unavailable, retry later', { headers: { 'Retry-After': '1' } }));
+  }
+  logger.error('unexpected error', { cause: error });
+  return errorResponse(new HttpError(500, 'internal error'));
+}

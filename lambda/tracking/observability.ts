@@ -1,0 +1,34 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'logistics-tracking';
+
+/** Structured JSON logs; the correlation id is the API Gateway request id. */
+export const logger = new Logger({ serviceName });
+
+/** CloudWatch embedded-metric-format metrics, published at the end of every invocation. */
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'LogisticsTracking',
+  serviceName,
+});
+
+/** Metric names the handler emits (the construct's dashboard and alarms refer to them). */
+export const METRIC = {
+  /** A new tracking update was stored. */
+  ACCEPTED: 'TrackingUpdateAccepted',
+  /** A tracking update re-sent an `event_id` already stored; nothing new was stored. */
+  DUPLICATE: 'TrackingUpdateDuplicate',
+  /** A tracking update was refused as invalid input (400, 413, 415). */
+  REJECTED: 'TrackingUpdateRejected',
+  /** DynamoDB throttled or could not be reached; the client got a 503. */
+  DEPENDENCY_UNAVAILABLE: 'DependencyUnavailable',
+  /** SSM could not supply a valid config or flags document; a fallback was used. */
+  CONFIG_FALLBACK: 'ConfigFallback',
+} as const;
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/** Counts one occurrence of `name` in this invocation's metrics. */
+export function count(name: MetricName): void {
+  metrics.addMetric(name, MetricUnit.Count, 1);
+}

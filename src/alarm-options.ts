@@ -1,0 +1,120 @@
+import { Duration } from 'aws-cdk-lib';
+
+/**
+ * What every alarm of the construct has in common. Each alarm is evaluated over
+ * one-minute periods.
+ */
+export interface AlarmOptions {
+  /**
+   * Create the alarm.
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Number of one-minute periods the alarm looks at.
+   * @default 5
+   */
+  readonly evaluationPeriods?: number;
+
+  /**
+   * How many of those periods must breach before the alarm fires
+   * (at most `evaluationPeriods`).
+   * @default 3
+   */
+  readonly datapointsToAlarm?: number;
+}
+
+/** The API's client-error (4XX) alarm. */
+export interface ApiClientErrorAlarmOptions extends AlarmOptions {
+  /**
+   * Fire when a minute has at least this many 4XX answers.
+   * @default 50
+   */
+  readonly maxErrorCount?: number;
+}
+
+/** The API's server-error (5XX) alarm. */
+export interface ApiServerErrorAlarmOptions extends AlarmOptions {
+  /**
+   * Fire when a minute has at least this many 5XX answers.
+   * @default 5
+   */
+  readonly maxErrorCount?: number;
+}
+
+/** The API's p99 latency alarm. */
+export interface ApiLatencyAlarmOptions extends AlarmOptions {
+  /**
+   * Fire when the p99 latency of a minute reaches this (1 ms to 29 s: API
+   * Gateway stops waiting for an integration at 29 s).
+   * @default Duration.seconds(2)
+   */
+  readonly maxLatency?: Duration;
+}
+
+/** The tracking function's error alarm. */
+export interface FunctionErrorAlarmOptions extends AlarmOptions {
+  /**
+   * Fire when a minute has at least this many failed invocations.
+   * @default 5
+   */
+  readonly maxErrorCount?: number;
+}
+
+/** The tracking function's throttle alarm. */
+export interface FunctionThrottleAlarmOptions extends AlarmOptions {
+  /**
+   * Fire when a minute has at least this many throttled invocations.
+   * @default 1
+   */
+  readonly maxThrottleCount?: number;
+}
+
+/** The table's throttled-request alarm (reads and writes of the handler's operations). */
+export interface TableThrottleAlarmOptions extends AlarmOptions {
+  /**
+   * Fire when a minute has at least this many throttled requests.
+   * @default 1
+   */
+  readonly maxThrottledRequestCount?: number;
+}
+
+/** One struct per alarm; each is on by default. */
+export interface AlarmsOptions {
+  /**
+   * API 4XX answers.
+   * @default - on, 50 per minute in 3 of 5 minutes
+   */
+  readonly apiClientErrors?: ApiClientErrorAlarmOptions;
+
+  /**
+   * API 5XX answers.
+   * @default - on, 5 per minute in 3 of 5 minutes
+   */
+  readonly apiServerErrors?: ApiServerErrorAlarmOptions;
+
+  /**
+   * API p99 latency.
+   * @default - on, 2 s in 3 of 5 minutes
+   */
+  readonly apiLatency?: ApiLatencyAlarmOptions;
+
+  /**
+   * Tracking function errors.
+   * @default - on, 5 per minute in 3 of 5 minutes
+   */
+  readonly functionErrors?: FunctionErrorAlarmOptions;
+
+  /**
+   * Tracking function throttles.
+   * @default - on, 1 per minute in 3 of 5 minutes
+   */
+  readonly functionThrottles?: FunctionThrottleAlarmOptions;
+
+  /**
+   * DynamoDB throttled requests.
+   * @default - on, 1 per minute in 3 of 5 minutes
+   */
+  readonly tableThrottles?: TableThrottleAlarmOptions;
+}

@@ -1,0 +1,207 @@
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { ApiAuthorization, ApiAuthorizationType } from './authorization';
+import { ROUTES } from './contract/routes';
+import {
+  ApiConfigDocument, DEFAULT_FEATURE_FLAGS, DEFAULT_MAX_REQUEST_BYTES, ENV, FeatureFlagsDocument, TABLE_LAYOUT,
+} from './contract/runtime-config';
+import { createParameters } from './private/configuration';
+import { createMonitoring, dashboardUrl } from './private/monitoring';
+import { createRestApi } from './private/rest-api';
+import { createTrackingTable, eventTtlSeconds } from './private/storage';
+import { createTrackingFunction } from './private/tracking-function';
+import { validateProps, WARNINGS } from './private/validate-props';
+import { LogisticsTrackingApiProps } from './props';
+
+/**
+ * A complete serverless shipment-tracking service: REST API → Lambda →
+ * DynamoDB, configuration and feature flags in SSM Parameter Store, alarms
+ * with actions and a dashboard.
+ *
+ * ```ts
+ * const tracking = new LogisticsTrackingApi(this, 'Tracking', { stage: 'prod' });
+ * tracking.grantIngest(scannerFleetRole);
+ * ```
+ */
+export class LogisticsTrackingApi extends Construct {
+  /** The DynamoDB table holding events and current shipment states. */
+  public readonly table: dynamodb.Table;
+  /** The tracking handler behind every route. */
+  public readonly handler: lambda.Function;
+  /** The tracking handler's log group. */
+  public readonly handlerLogGroup: logs.LogGroup;
+  /** The REST API. */
+  public readonly api: apigateway.RestApi;
+  /** The API stage (`stage` prop). */
+  public readonly stage: apigateway.Stage;
+  /** The API access log group (JSON lines). */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** The API configuration parameter (JSON), read by the handler at run time. */
+  public readonly configParameter: ssm.StringParameter;
+  /** The feature-flag parameter (JSON), read by the handler at run time. */
+  public readonly featureFlagsParameter: ssm.StringParameter;
+  /** The parameter holding the table name, for other consumers of the table. */
+  public readonly tableNameParameter: ssm.StringParameter;
+  /** The topic alarms notify, when the construct created it or was given one. */
+  public readonly alarmTopic?: sns.ITopic;
+  /** The alarms that are enabled. */
+  public readonly alarms: cloudwatch.Alarm[];
+  /** The operations dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  /** Base URL of the API stage, ending in `/`. */
+  public readonly apiUrl: string;
+  /** Name of the table. */
+  public readonly tableName: string;
+  /** Name of the tracking function. */
+  public readonly functionName: string;
+  /** Console address of the dashboard. */
+  public readonly dashboardUrl: string;
+
+  constructor(scope: Construct, id: string, props: LogisticsTrackingApiProps = {}) {
+    super(scope, id);
+
+    const stageName = props.stage ?? 'dev';
+    validateProps(this, props, stageName);
+    const authorization = props.authorization ?? ApiAuthorization.iam();
+    if (authorization.type === ApiAuthorizationType.NONE) {
+      Annotations.of(this).addWarningV2(WARNINGS.unauthenticatedApi,
+        'authorization is none(): anyone who can reach the endpoint can write tracking events. Acknowledge this warning if another gate protects the API.');
+    }
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const config: ApiConfigDocument = { max_request_bytes: props.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES };
+    const flags: FeatureFlagsDocument = {
+      enhanced_tracking: props.featureFlags?.enhancedTracking ?? DEFAULT_FEATURE_FLAGS.enhanced_tracking,
+      batch_processing: props.featureFlags?.batchProcessing ?? DEFAULT_FEATURE_FLAGS.batch_processing,
+      real_time_notifications: props.featureFlags?.realTimeNotifications ?? DEFAULT_FEATURE_FLAGS.real_time_notifications,
+    };
+
+    // Storage
+    this.table = createTrackingTable(this, {
+      removalPolicy,
+      deletionProtection: props.deletionProtection ?? true,
+      encryptionKey: props.encryptionKey,
+    });
+
+    // Configuration and feature flags
+    const parameters = createParameters(this, {
+      path: props.parameterPath ?? `/logistics-tracking/${stageName}`,
+      config,
+      flags,
+      tableName: this.table.tableName,
+    });
+    this.configParameter = parameters.config;
+    this.featureFlagsParameter = parameters.featureFlags;
+    this.tableNameParameter = parameters.tableName;
+
+    // The tracking handler
+    const tracking = createTrackingFunction(this, {
+      table: this.table,
+      memorySize: props.memorySize ?? 512,
+      logRetention,
+      removalPolicy,
+      environment: {
+        [ENV.TABLE_NAME]: this.table.tableName,
+        [ENV.HISTORY_INDEX_NAME]: TABLE_LAYOUT.historyIndex,
+        [ENV.STATUS_INDEX_NAME]: TABLE_LAYOUT.statusIndex,
+        [ENV.STATUS_INDEX_SHARDS]: String(TABLE_LAYOUT.statusShards),
+        [ENV.CONFIG_PARAMETER_NAME]: this.configParameter.parameterName,
+        [ENV.FLAGS_PARAMETER_NAME]: this.featureFlagsParameter.parameterName,
+        [ENV.CONFIG_CACHE_TTL_SECONDS]: String((props.configCacheTtl ?? Duration.seconds(60)).toSeconds()),
+        [ENV.DEFAULT_CONFIG]: JSON.stringify(config),
+        [ENV.DEFAULT_FLAGS]: JSON.stringify(flags),
+        [ENV.EVENT_TTL_SECONDS]: String(eventTtlSeconds(props.eventRetention)),
+        POWERTOOLS_SERVICE_NAME: 'logistics-tracking',
+        POWERTOOLS_METRICS_NAMESPACE: 'LogisticsTracking',
+      },
+    });
+    this.handler = tracking.function;
+    this.handlerLogGroup = tracking.logGroup;
+    this.configParameter.grantRead(tracking.role);
+    this.featureFlagsParameter.grantRead(tracking.role);
+
+    // The REST API
+    const rest = createRestApi(this, {
+      stageName,
+      handler: this.handler,
+      authorization,
+      rateLimit: props.throttling?.rateLimit ?? 100,
+      burstLimit: props.throttling?.burstLimit ?? 200,
+      logRetention,
+      removalPolicy,
+      manageAccountRole: props.manageApiGatewayAccountRole ?? false,
+    });
+    this.api = rest.api;
+    this.stage = rest.api.deploymentStage;
+    this.accessLogGroup = rest.accessLogGroup;
+
+    // Alarms and dashboard
+    const actions = [...(props.alarmActions ?? [])];
+    this.alarmTopic = props.alarmTopic ?? (props.alarmActions ? undefined : this.createAlarmTopic(props));
+    if (this.alarmTopic) actions.push(new cloudwatchActions.SnsAction(this.alarmTopic));
+    const monitoring = createMonitoring(this, {
+      stage: this.stage,
+      handler: this.handler,
+      table: this.table,
+      alarms: props.alarms ?? {},
+      actions,
+    });
+    this.alarms = monitoring.alarms;
+    this.dashboard = monitoring.dashboard;
+
+    this.apiUrl = this.api.url;
+    this.tableName = this.table.tableName;
+    this.functionName = this.handler.functionName;
+    this.dashboardUrl = dashboardUrl(this.dashboard);
+  }
+
+  /**
+   * Lets `grantee` call `POST /track` (IAM authorization), and nothing else.
+   */
+  public grantIngest(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoute(grantee, ROUTES.track.method, ROUTES.track.path);
+  }
+
+  /**
+   * Lets `grantee` call `GET /status` (IAM authorization), and nothing else.
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoute(grantee, ROUTES.status.method, ROUTES.status.path);
+  }
+
+  private grantRoute(grantee: iam.IGrantable, method: string, path: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [this.api.arnForExecuteApi(method, path, this.stage.stageName)],
+    });
+  }
+
+  private createAlarmTopic(props: LogisticsTrackingApiProps): sns.Topic {
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'LogisticsTrackingApi alarms',
+      enforceSSL: true,
+      masterKey: props.encryptionKey,
+    });
+    if (props.encryptionKey) {
+      // CloudWatch must be able to use the key to publish to an encrypted topic.
+      props.encryptionKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    } else {
+      Validations.of(topic).acknowledge({
+        id: 'AwsSolutions-SNS2',
+        reason: 'Alarm notifications carry alarm names and states, no shipment data; CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key. Pass encryptionKey to encrypt the topic with a customer-managed key.',
+      });
+    }
+    return topic;
+  }
+}

@@ -1,0 +1,145 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { AlarmOptions, AlarmsOptions } from '../alarm-options';
+
+const PERIOD = Duration.minutes(1);
+
+/** The DynamoDB operations the handler makes; their throttles are what the table alarm counts. */
+const HANDLER_OPERATIONS = [
+  dynamodb.Operation.PUT_ITEM,
+  dynamodb.Operation.UPDATE_ITEM,
+  dynamodb.Operation.GET_ITEM,
+  dynamodb.Operation.QUERY,
+];
+
+export interface MonitoringOptions {
+  readonly stage: apigateway.Stage;
+  readonly handler: lambda.Function;
+  readonly table: dynamodb.Table;
+  readonly alarms: AlarmsOptions;
+  readonly actions: cloudwatch.IAlarmAction[];
+}
+
+export interface Monitoring {
+  readonly alarms: cloudwatch.Alarm[];
+  readonly dashboard: cloudwatch.Dashboard;
+}
+
+interface AlarmSpec {
+  readonly id: string;
+  readonly description: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly options: AlarmOptions | undefined;
+}
+
+/**
+ * Alarms that notify someone (the seed's notified nobody) and a dashboard
+ * whose every metric carries its dimensions (the seed's did not).
+ */
+export function createMonitoring(scope: Construct, options: MonitoringOptions): Monitoring {
+  const { stage, handler, table, alarms: thresholds } = options;
+
+  const metrics = {
+    apiRequests: stage.metricCount({ period: PERIOD }),
+    api4xx: stage.metricClientError({ period: PERIOD }),
+    api5xx: stage.metricServerError({ period: PERIOD }),
+    apiLatencyP99: stage.metricLatency({ period: PERIOD, statistic: 'p99' }),
+    fnInvocations: handler.metricInvocations({ period: PERIOD }),
+    fnErrors: handler.metricErrors({ period: PERIOD }),
+    fnThrottles: handler.metricThrottles({ period: PERIOD }),
+    fnDurationP99: handler.metricDuration({ period: PERIOD, statistic: 'p99' }),
+    tableThrottles: table.metricThrottledRequestsForOperations({ operations: HANDLER_OPERATIONS, period: PERIOD }),
+    tableReads: table.metricConsumedReadCapacityUnits({ period: PERIOD }),
+    tableWrites: table.metricConsumedWriteCapacityUnits({ period: PERIOD }),
+  };
+
+  const specs: AlarmSpec[] = [
+    {
+      id: 'ApiClientErrorsAlarm',
+      description: 'Tracking API: client errors (4XX) per minute',
+      metric: metrics.api4xx,
+      threshold: thresholds.apiClientErrors?.maxErrorCount ?? 50,
+      options: thresholds.apiClientErrors,
+    },
+    {
+      id: 'ApiServerErrorsAlarm',
+      description: 'Tracking API: server errors (5XX) per minute',
+      metric: metrics.api5xx,
+      threshold: thresholds.apiServerErrors?.maxErrorCount ?? 5,
+      options: thresholds.apiServerErrors,
+    },
+    {
+      id: 'ApiLatencyAlarm',
+      description: 'Tracking API: p99 latency (ms)',
+      metric: metrics.apiLatencyP99,
+      threshold: (thresholds.apiLatency?.maxLatency ?? Duration.seconds(2)).toMilliseconds(),
+      options: thresholds.apiLatency,
+    },
+    {
+      id: 'FunctionErrorsAlarm',
+      description: 'Tracking handler: failed invocations per minute',
+      metric: metrics.fnErrors,
+      threshold: thresholds.functionErrors?.maxErrorCount ?? 5,
+      options: thresholds.functionErrors,
+    },
+    {
+      id: 'FunctionThrottlesAlarm',
+      description: 'Tracking handler: throttled invocations per minute',
+      metric: metrics.fnThrottles,
+      threshold: thresholds.functionThrottles?.maxThrottleCount ?? 1,
+      options: thresholds.functionThrottles,
+    },
+    {
+      id: 'TableThrottlesAlarm',
+      description: 'Tracking table: throttled requests per minute',
+      metric: metrics.tableThrottles,
+      threshold: thresholds.tableThrottles?.maxThrottledRequestCount ?? 1,
+      options: thresholds.tableThrottles,
+    },
+  ];
+
+  const alarms = specs
+    .filter((spec) => spec.options?.enabled ?? true)
+    .map((spec) => {
+      const alarm = new cloudwatch.Alarm(scope, spec.id, {
+        alarmDescription: spec.description,
+        metric: spec.metric,
+        threshold: spec.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: spec.options?.evaluationPeriods ?? 5,
+        datapointsToAlarm: spec.options?.datapointsToAlarm ?? 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(...options.actions);
+      alarm.addOkAction(...options.actions);
+      return alarm;
+    });
+
+  const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
+    defaultInterval: Duration.hours(3),
+    widgets: [
+      [
+        new cloudwatch.GraphWidget({ title: 'API requests and errors', left: [metrics.apiRequests, metrics.api4xx, metrics.api5xx], width: 8 }),
+        new cloudwatch.GraphWidget({ title: 'API latency p99 (ms)', left: [metrics.apiLatencyP99], width: 8 }),
+        new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 8 }),
+      ],
+      [
+        new cloudwatch.GraphWidget({ title: 'Handler invocations, errors, throttles', left: [metrics.fnInvocations, metrics.fnErrors, metrics.fnThrottles], width: 8 }),
+        new cloudwatch.GraphWidget({ title: 'Handler duration p99 (ms)', left: [metrics.fnDurationP99], width: 8 }),
+        new cloudwatch.GraphWidget({ title: 'Table capacity and throttles', left: [metrics.tableReads, metrics.tableWrites], right: [metrics.tableThrottles], width: 8 }),
+      ],
+    ],
+  });
+
+  return { alarms, dashboard };
+}
+
+/** Console address of a dashboard, in the stack's region. */
+export function dashboardUrl(dashboard: cloudwatch.Dashboard): string {
+  return `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${dashboard.dashboardName}`;
+}

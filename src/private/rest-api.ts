@@ -1,0 +1,114 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ApiAuthorization, ApiAuthorizationType } from '../authorization';
+import { TRACKING_UPDATE_SCHEMA } from '../contract/request-schema';
+import { ROUTES } from '../contract/routes';
+
+export interface TrackingRestApiOptions {
+  readonly stageName: string;
+  readonly handler: lambda.IFunction;
+  readonly authorization: ApiAuthorization;
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly manageAccountRole: boolean;
+}
+
+export interface TrackingRestApi {
+  readonly api: apigateway.RestApi;
+  readonly accessLogGroup: logs.LogGroup;
+  readonly requestValidator: apigateway.RequestValidator;
+  readonly trackingUpdateModel: apigateway.Model;
+}
+
+/**
+ * The REST API: REGIONAL, one stage with throttling, JSON access logs and
+ * X-Ray, the routes of the contract behind the chosen authorization, and
+ * API Gateway's own errors rendered in the contract's `{"error": ...}` shape.
+ */
+export function createRestApi(scope: Construct, options: TrackingRestApiOptions): TrackingRestApi {
+  const accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', {
+    retention: options.logRetention,
+    removalPolicy: options.removalPolicy,
+  });
+
+  const api = new apigateway.RestApi(scope, 'Api', {
+    description: 'LogisticsTrackingApi: shipment tracking',
+    endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+    // Explicit, so the template does not depend on the consumer's feature flags
+    // (@aws-cdk/aws-apigateway:disableCloudWatchRole); see manageApiGatewayAccountRole.
+    cloudWatchRole: options.manageAccountRole,
+    ...(options.manageAccountRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
+    deployOptions: {
+      stageName: options.stageName,
+      tracingEnabled: true,
+      metricsEnabled: true,
+      loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+      dataTraceEnabled: false,
+      throttlingRateLimit: options.rateLimit,
+      throttlingBurstLimit: options.burstLimit,
+      accessLogDestination: new apigateway.LogGroupLogDestination(accessLogGroup),
+      accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+    },
+  });
+
+  for (const type of [apigateway.ResponseType.DEFAULT_4XX, apigateway.ResponseType.DEFAULT_5XX]) {
+    // Gateway response templates are plain substitution (no VTL);
+    // messageString is already a quoted JSON string.
+    api.addGatewayResponse(`${type.responseType}Response`, {
+      type,
+      templates: { 'application/json': '{"error":$context.error.messageString}' },
+    });
+  }
+
+  const requestValidator = api.addRequestValidator('RequestValidator', {
+    validateRequestBody: true,
+    validateRequestParameters: true,
+  });
+  const trackingUpdateModel = api.addModel('TrackingUpdateModel', {
+    contentType: 'application/json',
+    modelName: 'TrackingUpdate',
+    description: 'One tracking update (POST /track)',
+    // The contract's schema is already in CloudFormation's form ($schema, draft-04).
+    schema: TRACKING_UPDATE_SCHEMA as unknown as apigateway.JsonSchema,
+  });
+
+  const integration = new apigateway.LambdaIntegration(options.handler, {
+    // One invoke permission for the whole API instead of one per method.
+    scopePermissionToMethod: false,
+    allowTestInvoke: false,
+  });
+  const auth = options.authorization._methodOptions(scope);
+
+  for (const route of Object.values(ROUTES)) {
+    const resource = api.root.resourceForPath(route.path);
+    resource.addMethod(route.method, integration, {
+      ...auth,
+      requestValidator,
+      requestModels: route.validatesBody ? { 'application/json': trackingUpdateModel } : undefined,
+      requestParameters: route.requiredQueryParameters.length > 0
+        ? Object.fromEntries(route.requiredQueryParameters.map((name) => [`method.request.querystring.${name}`, true]))
+        : undefined,
+    });
+    // Other methods on a known path reach the handler, which answers 405 with
+    // `Allow`; API Gateway would otherwise answer 403 "Missing Authentication Token".
+    resource.addMethod('ANY', integration, auth);
+  }
+  // Unknown paths reach the handler too, which answers 404.
+  api.root.addMethod('ANY', integration, auth);
+  api.root.addResource('{proxy+}').addMethod('ANY', integration, auth);
+
+  if (options.authorization.type === ApiAuthorizationType.IAM) {
+    for (const method of api.methods) {
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason: 'The API is authorized with AWS IAM (SigV4) by default, chosen for machine-to-machine ingest; a Cognito user pool is available through ApiAuthorization.cognito().',
+      });
+    }
+  }
+  return { api, accessLogGroup, requestValidator, trackingUpdateModel };
+}

@@ -1,0 +1,107 @@
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AlarmOptions, AlarmsOptions } from '../alarm-options';
+import { MAX_MAX_REQUEST_BYTES, MIN_MAX_REQUEST_BYTES } from '../contract/runtime-config';
+import { LogisticsTrackingApiProps } from '../props';
+
+/** Warning ids a user can acknowledge with `Annotations.of(scope).acknowledgeWarning(id)`. */
+export const WARNINGS = {
+  destroyOnProd: 'logistics-tracking-api:destroyOnProductionStage',
+  infiniteLogRetention: 'logistics-tracking-api:infiniteLogRetention',
+  unauthenticatedApi: 'logistics-tracking-api:unauthenticatedApi',
+} as const;
+
+const STAGE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const PARAMETER_PATH_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
+/** API Gateway stops waiting for an integration after 29 s. */
+const API_GATEWAY_TIMEOUT = Duration.seconds(29);
+
+function fail(message: string): never {
+  throw new Error(`LogisticsTrackingApi: ${message}`);
+}
+
+function checkNumber(name: string, value: number | undefined, min: number, max: number, why: string, integer = true): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  const wholeOk = !integer || Number.isInteger(value);
+  if (!wholeOk || !(value >= min && value <= max)) {
+    fail(`${name} must be ${integer ? 'a whole number ' : ''}between ${min} and ${max} (got ${value}): ${why}`);
+  }
+}
+
+/** `Duration.toHumanString` says "1 milli"; say "1 ms". */
+function human(duration: Duration): string {
+  const ms = duration.toMilliseconds();
+  return ms < 1000 ? `${ms} ms` : duration.toHumanString();
+}
+
+function checkDuration(name: string, value: Duration | undefined, min: Duration, max: Duration, why: string): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const ms = value.toMilliseconds();
+  if (ms < min.toMilliseconds() || ms > max.toMilliseconds()) {
+    fail(`${name} must be between ${human(min)} and ${human(max)} (got ${human(value)}): ${why}`);
+  }
+}
+
+function checkAlarm(name: string, options: AlarmOptions | undefined): void {
+  if (!options) return;
+  checkNumber(`${name}.evaluationPeriods`, options.evaluationPeriods, 1, 1440, 'CloudWatch evaluates at most one day of one-minute periods');
+  const periods = options.evaluationPeriods ?? 5;
+  checkNumber(`${name}.datapointsToAlarm`, options.datapointsToAlarm, 1, Token.isUnresolved(periods) ? 1440 : periods,
+    'an alarm cannot need more breaching periods than it evaluates');
+}
+
+/**
+ * Validates props eagerly, skipping unresolved tokens. Errors name the prop,
+ * the value and what is allowed; risky but legal choices become warnings a
+ * user can acknowledge by id.
+ */
+export function validateProps(scope: Construct, props: LogisticsTrackingApiProps, stage: string): void {
+  if (!Token.isUnresolved(stage) && !STAGE_PATTERN.test(stage)) {
+    fail(`stage must be 1-64 letters, digits, '-' or '_' (got '${stage}'): it names the API Gateway stage and an SSM path segment`);
+  }
+  const path = props.parameterPath;
+  if (path !== undefined && !Token.isUnresolved(path)) {
+    if (!PARAMETER_PATH_PATTERN.test(path) || path.length > 900) {
+      fail(`parameterPath must look like '/team/tracking/prod': segments of letters, digits, '.', '-' or '_', no trailing '/', at most 900 characters (got '${path}')`);
+    }
+    if (/^\/(aws|ssm)(\/|$)/i.test(path)) {
+      fail(`parameterPath must not start with /aws or /ssm (got '${path}'): SSM reserves those prefixes`);
+    }
+  }
+
+  checkNumber('throttling.rateLimit', props.throttling?.rateLimit, 1, 10_000, 'API Gateway\'s default account quota is 10,000 requests per second', false);
+  checkNumber('throttling.burstLimit', props.throttling?.burstLimit, 1, 5_000, 'API Gateway\'s default account burst quota is 5,000 requests');
+  checkNumber('maxRequestBytes', props.maxRequestBytes, MIN_MAX_REQUEST_BYTES, MAX_MAX_REQUEST_BYTES,
+    'a DynamoDB item holds at most 400 KB and the stored event carries the request plus its keys');
+  checkNumber('memorySize', props.memorySize, 128, 10_240, 'Lambda functions have 128 MB to 10,240 MB of memory');
+  checkDuration('configCacheTtl', props.configCacheTtl, Duration.seconds(1), Duration.hours(1),
+    'every cold or expired cache reads SSM, whose standard throughput is 40 reads per second, and a longer cache delays flag changes');
+  if (props.eventRetention && !props.eventRetention.isUnresolved() && props.eventRetention.toSeconds() < Duration.days(1).toSeconds()) {
+    fail(`eventRetention must be at least 1 day (got ${human(props.eventRetention)}): DynamoDB TTL deletes items up to a few days late, so shorter retention is not honoured`);
+  }
+
+  const alarms: AlarmsOptions = props.alarms ?? {};
+  checkAlarm('alarms.apiClientErrors', alarms.apiClientErrors);
+  checkNumber('alarms.apiClientErrors.maxErrorCount', alarms.apiClientErrors?.maxErrorCount, 1, 1e9, 'an alarm at 0 would always fire');
+  checkAlarm('alarms.apiServerErrors', alarms.apiServerErrors);
+  checkNumber('alarms.apiServerErrors.maxErrorCount', alarms.apiServerErrors?.maxErrorCount, 1, 1e9, 'an alarm at 0 would always fire');
+  checkAlarm('alarms.apiLatency', alarms.apiLatency);
+  checkDuration('alarms.apiLatency.maxLatency', alarms.apiLatency?.maxLatency, Duration.millis(1), API_GATEWAY_TIMEOUT,
+    'API Gateway stops waiting at 29 s');
+  checkAlarm('alarms.functionErrors', alarms.functionErrors);
+  checkNumber('alarms.functionErrors.maxErrorCount', alarms.functionErrors?.maxErrorCount, 1, 1e9, 'an alarm at 0 would always fire');
+  checkAlarm('alarms.functionThrottles', alarms.functionThrottles);
+  checkNumber('alarms.functionThrottles.maxThrottleCount', alarms.functionThrottles?.maxThrottleCount, 1, 1e9, 'an alarm at 0 would always fire');
+  checkAlarm('alarms.tableThrottles', alarms.tableThrottles);
+  checkNumber('alarms.tableThrottles.maxThrottledRequestCount', alarms.tableThrottles?.maxThrottledRequestCount, 1, 1e9, 'an alarm at 0 would always fire');
+
+  if (props.removalPolicy === RemovalPolicy.DESTROY && !Token.isUnresolved(stage) && /^prod/i.test(stage)) {
+    Annotations.of(scope).addWarningV2(WARNINGS.destroyOnProd,
+      `removalPolicy is DESTROY on stage '${stage}': removing the construct deletes every shipment's history. Acknowledge this warning if that is intended.`);
+  }
+  if (props.logRetention === logs.RetentionDays.INFINITE) {
+    Annotations.of(scope).addWarningV2(WARNINGS.infiniteLogRetention,
+      'logRetention is INFINITE: logs are billed for as long as they are kept. Acknowledge this warning if that is intended.');
+  }
+}

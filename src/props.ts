@@ -1,0 +1,179 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlarmsOptions } from './alarm-options';
+import { ApiAuthorization } from './authorization';
+
+/**
+ * Feature flags written to the flags parameter in SSM Parameter Store.
+ *
+ * These are the values at deployment; the handler re-reads the parameter at run
+ * time (see `configCacheTtl`), so operators can flip a flag in SSM without a
+ * deployment. A later deployment writes these values back.
+ */
+export interface FeatureFlags {
+  /**
+   * Accept the optional `sub_status`, `message`, `eta` and `address` fields.
+   * While off, requests carrying them are answered 400.
+   * @default true
+   */
+  readonly enhancedTracking?: boolean;
+
+  /**
+   * Accept bulk ingest on `POST /track/batch`.
+   * @default false
+   */
+  readonly batchProcessing?: boolean;
+
+  /**
+   * Publish status-change events.
+   * @default true
+   */
+  readonly realTimeNotifications?: boolean;
+}
+
+/**
+ * API Gateway stage throttling, enforced by API Gateway for every method of the stage.
+ */
+export interface ThrottlingOptions {
+  /**
+   * Steady-state requests per second across the stage.
+   * @default 100
+   */
+  readonly rateLimit?: number;
+
+  /**
+   * Largest burst of concurrent requests.
+   * @default 200
+   */
+  readonly burstLimit?: number;
+}
+
+/**
+ * Properties of a `LogisticsTrackingApi`. Every field is optional: a minimal
+ * deployment is `new LogisticsTrackingApi(this, 'Tracking')`.
+ */
+export interface LogisticsTrackingApiProps {
+  /**
+   * Name of the API Gateway stage; also the last segment of the default
+   * parameter path. Letters, digits, `-` and `_`, at most 64 characters.
+   * @default 'dev'
+   */
+  readonly stage?: string;
+
+  /**
+   * SSM Parameter Store path under which the construct writes its
+   * `config`, `feature-flags` and `table-name` parameters. Give each
+   * deployment in one account and region its own path.
+   * @default `/logistics-tracking/${stage}`
+   */
+  readonly parameterPath?: string;
+
+  /**
+   * Who may call the API.
+   * @default ApiAuthorization.iam() - callers sign requests with SigV4; grant
+   * access with `grantIngest` and `grantRead`.
+   */
+  readonly authorization?: ApiAuthorization;
+
+  /**
+   * Stage throttling.
+   * @default - 100 requests per second, bursts of 200
+   */
+  readonly throttling?: ThrottlingOptions;
+
+  /**
+   * Largest request body the handler accepts, in bytes; larger bodies are
+   * answered 413. Between 1,024 and 358,400 (a DynamoDB item holds 400 KB,
+   * and the stored event carries the request plus its keys).
+   * @default 32768
+   */
+  readonly maxRequestBytes?: number;
+
+  /**
+   * How long the handler keeps the configuration and feature flags it read
+   * from SSM before reading them again. Between 1 second and 1 hour.
+   * @default Duration.seconds(60)
+   */
+  readonly configCacheTtl?: Duration;
+
+  /**
+   * Memory of the tracking function, in MB (128–10,240). More memory also
+   * means more CPU, which shortens cold starts.
+   * @default 512
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Feature flags at deployment.
+   * @default - enhanced tracking on, batch processing off, real-time notifications on
+   */
+  readonly featureFlags?: FeatureFlags;
+
+  /**
+   * Retention of the function's logs and the API access logs.
+   * `RetentionDays.INFINITE` is allowed with a warning.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * How long an individual tracking event is kept before DynamoDB's TTL may
+   * delete it (the shipment's current-state item is kept). At least one day.
+   * @default - events are kept forever
+   */
+  readonly eventRetention?: Duration;
+
+  /**
+   * What happens to the table and the log groups when they are removed from
+   * the stack. `DESTROY` on a stage whose name starts with `prod` is allowed
+   * with a warning.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Turn on the table's deletion protection.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * Customer-managed KMS key for the table and the alarm topic.
+   * @default - AWS-owned keys for the table; the alarm topic is not encrypted
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Alarm thresholds, one struct per alarm.
+   * @default - every alarm on, with the thresholds documented on each struct
+   */
+  readonly alarms?: AlarmsOptions;
+
+  /**
+   * SNS topic every alarm notifies (on ALARM and on OK).
+   * @default - a topic is created, unless `alarmActions` is given
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Actions every alarm runs (on ALARM and on OK), in addition to `alarmTopic`.
+   * When given without `alarmTopic`, no topic is created.
+   * @default - notify `alarmTopic` only
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
+   * Create the account-wide IAM role that lets API Gateway write logs, and
+   * register it in the account's API Gateway settings (`AWS::ApiGateway::Account`).
+   *
+   * API Gateway needs that role once per account and region before any stage
+   * can write access or execution logs. The setting is account-wide, so two
+   * stacks that both manage it fight over it: turn this on in exactly one
+   * stack per account and region (or set the role up outside CDK).
+   * @default false - the account is expected to have the role already
+   */
+  readonly manageApiGatewayAccountRole?: boolean;
+}

@@ -1,0 +1,271 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { TRACKING_UPDATE_SCHEMA } from '../../src/contract/request-schema';
+import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
+import { only, synth } from './harness';
+
+describe('a default LogisticsTrackingApi', () => {
+  const { template, construct } = synth();
+
+  describe('table', () => {
+    test('is on-demand with pk/sk string keys, a NEW_AND_OLD_IMAGES stream and point-in-time recovery', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      });
+    });
+
+    test('orders history through the `history` local secondary index on history_sk', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        LocalSecondaryIndexes: [{
+          IndexName: 'history',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'history_sk', KeyType: 'RANGE' }],
+          Projection: { ProjectionType: 'ALL' },
+        }],
+      });
+    });
+
+    test('lists statuses through the sharded `by-status` index, not a raw status key', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        GlobalSecondaryIndexes: [{
+          IndexName: 'by-status',
+          KeySchema: [{ AttributeName: 'status_pk', KeyType: 'HASH' }, { AttributeName: 'status_sk', KeyType: 'RANGE' }],
+        }],
+      });
+    });
+
+    test('is retained and deletion-protected', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+      });
+    });
+
+    test('uses the AWS-owned key', () => {
+      expect(only(template, 'AWS::DynamoDB::Table').props.SSESpecification).toBeUndefined();
+    });
+  });
+
+  describe('parameters', () => {
+    test('writes config, feature flags and table name as String parameters under /logistics-tracking/dev', () => {
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: '/logistics-tracking/dev/config', Type: 'String', Value: JSON.stringify({ max_request_bytes: 32768 }),
+      });
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: '/logistics-tracking/dev/feature-flags', Type: 'String', Value: JSON.stringify(DEFAULT_FEATURE_FLAGS),
+      });
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: '/logistics-tracking/dev/table-name', Type: 'String', Value: { Ref: only(template, 'AWS::DynamoDB::Table').id },
+      });
+    });
+
+    test('defaults to the seed flags: enhanced tracking on, batch off, notifications on', () => {
+      expect(DEFAULT_FEATURE_FLAGS).toEqual({ enhanced_tracking: true, batch_processing: false, real_time_notifications: true });
+    });
+  });
+
+  describe('function', () => {
+    test('runs nodejs24.x on arm64 with X-Ray active, 512 MB and a timeout under API Gateway\'s 29 s', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: 10,
+        TracingConfig: { Mode: 'Active' },
+      });
+    });
+
+    test('gets its wiring through the environment and sets no reserved variable', () => {
+      const env = only(template, 'AWS::Lambda::Function').props.Environment.Variables;
+      expect(Object.keys(env).sort()).toEqual([
+        'CONFIG_CACHE_TTL_SECONDS', 'CONFIG_PARAMETER_NAME', 'DEFAULT_CONFIG', 'DEFAULT_FLAGS', 'EVENT_TTL_SECONDS',
+        'FLAGS_PARAMETER_NAME', 'HISTORY_INDEX_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME',
+        'STATUS_INDEX_NAME', 'STATUS_INDEX_SHARDS', 'TABLE_NAME',
+      ]);
+      expect(env.CONFIG_CACHE_TTL_SECONDS).toBe('60');
+      expect(env.EVENT_TTL_SECONDS).toBe('0');
+      expect(Object.keys(env).filter((k) => k.startsWith('AWS_') || k.startsWith('LAMBDA_'))).toEqual([]);
+    });
+
+    test('logs to its own log group, kept three months and retained', () => {
+      const fn = only(template, 'AWS::Lambda::Function').props;
+      const groups = template.findResources('AWS::Logs::LogGroup');
+      const id = fn.LoggingConfig.LogGroup.Ref;
+      expect(groups[id].Properties.RetentionInDays).toBe(90);
+      expect(groups[id].DeletionPolicy).toBe('Retain');
+    });
+
+    test('has no managed policies, and its policy allows only the item operations it makes', () => {
+      expect(only(template, 'AWS::IAM::Role').props.ManagedPolicyArns).toBeUndefined();
+      const statements = only(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement;
+      const dynamo = statements.find((s: any) => JSON.stringify(s.Action).includes('dynamodb:'));
+      expect(dynamo.Action).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+      const actions = statements.flatMap((s: any) => [].concat(s.Action));
+      expect(actions).not.toContain('dynamodb:Scan');
+      expect(actions).not.toContain('dynamodb:BatchWriteItem');
+      expect(JSON.stringify(dynamo.Resource)).toContain('/index/history');
+      expect(JSON.stringify(dynamo.Resource)).not.toContain('/index/*');
+    });
+
+    test('may read exactly its two parameters', () => {
+      const statements = only(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement;
+      const ssm = statements.filter((s: any) => JSON.stringify(s.Action).includes('ssm:GetParameter'));
+      const resources = JSON.stringify(ssm.map((s: any) => s.Resource));
+      const params = template.findResources('AWS::SSM::Parameter');
+      const idOf = (name: string) => Object.keys(params).find((id) => params[id].Properties.Name === name)!;
+      expect(resources).toContain(`"Ref":"${idOf('/logistics-tracking/dev/config')}"`);
+      expect(resources).toContain(`"Ref":"${idOf('/logistics-tracking/dev/feature-flags')}"`);
+      expect(resources).not.toContain(idOf('/logistics-tracking/dev/table-name'));
+    });
+  });
+
+  describe('REST API', () => {
+    test('is REGIONAL', () => {
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    });
+
+    test('has a `dev` stage with throttling 100/200, X-Ray, error logging and JSON access logs', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: 'dev',
+        TracingEnabled: true,
+        MethodSettings: [Match.objectLike({
+          HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200,
+          LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true,
+        })],
+        AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"') }),
+      });
+    });
+
+    test('does not manage the account-wide API Gateway logging role', () => {
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    });
+
+    test('authorizes every method with IAM', () => {
+      const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+      expect(methods).toHaveLength(6);
+      for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+    });
+
+    test('validates POST /track against the contract schema, verbatim', () => {
+      const model = only(template, 'AWS::ApiGateway::Model').props;
+      expect(model.ContentType).toBe('application/json');
+      expect(model.Schema).toEqual(TRACKING_UPDATE_SCHEMA);
+      expect(model.Schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+      template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'POST',
+        RequestModels: { 'application/json': { Ref: only(template, 'AWS::ApiGateway::Model').id } },
+        RequestValidatorId: { Ref: only(template, 'AWS::ApiGateway::RequestValidator').id },
+      });
+    });
+
+    test('requires tracking_id on GET /status', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'GET',
+        RequestParameters: { 'method.request.querystring.tracking_id': true },
+      });
+    });
+
+    test('proxies every method to the handler, with no dead method or integration responses', () => {
+      for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
+        expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
+        expect(method.Properties.MethodResponses).toBeUndefined();
+        expect(method.Properties.Integration.IntegrationResponses).toBeUndefined();
+      }
+    });
+
+    test('sends unknown paths and other methods to the handler, which answers 404 and 405', () => {
+      const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
+      expect(methods.sort()).toEqual(['ANY', 'ANY', 'ANY', 'ANY', 'GET', 'POST']);
+      template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
+    });
+
+    test('renders API Gateway errors in the contract\'s {"error": ...} shape', () => {
+      for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+        template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+          ResponseType: type,
+          ResponseTemplates: { 'application/json': '{"error":$context.error.messageString}' },
+        });
+      }
+    });
+
+    test('grants API Gateway one invoke permission for the whole API', () => {
+      template.resourceCountIs('AWS::Lambda::Permission', 1);
+    });
+  });
+
+  describe('alarms and dashboard', () => {
+    test('creates six alarms, each notifying the alarm topic on ALARM and OK', () => {
+      const topic = only(template, 'AWS::SNS::Topic').id;
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(6);
+      for (const alarm of alarms) {
+        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+        expect(alarm.Properties.OKActions).toEqual([{ Ref: topic }]);
+        expect(alarm.Properties.EvaluationPeriods).toBe(5);
+        expect(alarm.Properties.DatapointsToAlarm).toBe(3);
+      }
+      expect(construct.alarms).toHaveLength(6);
+    });
+
+    test('uses the documented default thresholds', () => {
+      const byDescription = (d: string) => Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+        .find((a) => a.Properties.AlarmDescription.includes(d))!.Properties;
+      expect(byDescription('client errors').Threshold).toBe(50);
+      expect(byDescription('server errors').Threshold).toBe(5);
+      expect(byDescription('p99 latency').Threshold).toBe(2000);
+      expect(byDescription('p99 latency').ExtendedStatistic).toBe('p99');
+      expect(byDescription('failed invocations').Threshold).toBe(5);
+      expect(byDescription('throttled invocations').Threshold).toBe(1);
+      expect(byDescription('throttled requests').Threshold).toBe(1);
+    });
+
+    test('alarms on API metrics carry both ApiName and Stage dimensions', () => {
+      const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+        .find((a) => a.Properties.MetricName === '5XXError')!.Properties;
+      expect(alarm.Dimensions.map((d: any) => d.Name).sort()).toEqual(['ApiName', 'Stage']);
+    });
+
+    test('the alarm topic refuses non-TLS publishers', () => {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      });
+    });
+
+    test('the dashboard\'s metrics carry their dimensions', () => {
+      const body = JSON.stringify(only(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody);
+      for (const dimension of ['ApiName', 'Stage', 'FunctionName', 'TableName', 'Operation']) {
+        expect(body).toContain(`\\"${dimension}\\"`);
+      }
+    });
+  });
+
+  describe('exposed resources and outputs', () => {
+    test('every created resource is a public field', () => {
+      expect(construct.table).toBeDefined();
+      expect(construct.handler).toBeDefined();
+      expect(construct.handlerLogGroup).toBeDefined();
+      expect(construct.api).toBeDefined();
+      expect(construct.stage).toBeDefined();
+      expect(construct.accessLogGroup).toBeDefined();
+      expect(construct.configParameter).toBeDefined();
+      expect(construct.featureFlagsParameter).toBeDefined();
+      expect(construct.tableNameParameter).toBeDefined();
+      expect(construct.alarmTopic).toBeDefined();
+      expect(construct.dashboard).toBeDefined();
+    });
+
+    test('the seed\'s outputs are properties', () => {
+      const resolve = (value: string) => JSON.stringify(construct.api.stack.resolve(value));
+      expect(resolve(construct.apiUrl)).toContain('execute-api');
+      expect(resolve(construct.tableName)).toContain(only(template, 'AWS::DynamoDB::Table').id);
+      expect(resolve(construct.functionName)).toContain(only(template, 'AWS::Lambda::Function').id);
+      expect(resolve(construct.dashboardUrl)).toContain('#dashboards:name=');
+      expect(resolve(construct.dashboardUrl)).toContain(only(template, 'AWS::CloudWatch::Dashboard').id);
+    });
+  });
+});

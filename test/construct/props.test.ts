@@ -1,0 +1,193 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ApiAuthorization, ApiAuthorizationType } from '../../src';
+import { only, synth } from './harness';
+
+const envOf = (template: ReturnType<typeof synth>['template']) => only(template, 'AWS::Lambda::Function').props.Environment.Variables;
+
+describe('props', () => {
+  test('stage names the API stage and the parameter path', () => {
+    const { template } = synth({ stage: 'prod' });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/logistics-tracking/prod/config' });
+  });
+
+  test('parameterPath replaces the parameter path', () => {
+    const { template } = synth({ parameterPath: '/team-a/tracking' });
+    for (const leaf of ['config', 'feature-flags', 'table-name']) {
+      template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/team-a/tracking/${leaf}` });
+    }
+  });
+
+  test('throttling sets the stage rate and burst', () => {
+    const { template } = synth({ throttling: { rateLimit: 25, burstLimit: 50 } });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 })],
+    });
+  });
+
+  test('maxRequestBytes reaches the config parameter and the deploy-time default', () => {
+    const { template } = synth({ maxRequestBytes: 4096 });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/logistics-tracking/dev/config', Value: '{"max_request_bytes":4096}' });
+    expect(envOf(template).DEFAULT_CONFIG).toBe('{"max_request_bytes":4096}');
+  });
+
+  test('configCacheTtl sets the handler\'s cache in seconds', () => {
+    expect(envOf(synth({ configCacheTtl: Duration.minutes(5) }).template).CONFIG_CACHE_TTL_SECONDS).toBe('300');
+  });
+
+  test('memorySize sets the function memory', () => {
+    synth({ memorySize: 1024 }).template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024 });
+  });
+
+  test('featureFlags are written to the flags parameter and the deploy-time default', () => {
+    const { template } = synth({ featureFlags: { enhancedTracking: false, batchProcessing: true } });
+    const expected = '{"enhanced_tracking":false,"batch_processing":true,"real_time_notifications":true}';
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/logistics-tracking/dev/feature-flags', Value: expected });
+    expect(envOf(template).DEFAULT_FLAGS).toBe(expected);
+  });
+
+  test('logRetention applies to the function logs and the access logs', () => {
+    const { template } = synth({ logRetention: logs.RetentionDays.ONE_WEEK });
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(2);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(7);
+  });
+
+  test('eventRetention becomes the handler\'s event TTL in seconds', () => {
+    expect(envOf(synth({ eventRetention: Duration.days(30) }).template).EVENT_TTL_SECONDS).toBe(String(30 * 86400));
+  });
+
+  test('removalPolicy DESTROY applies to the table and both log groups', () => {
+    const { template } = synth({ removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group.DeletionPolicy).toBe('Delete');
+    template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  });
+
+  test('encryptionKey encrypts the table and the alarm topic, lets the handler use it and lets CloudWatch publish', () => {
+    const withKey = synth((stack) => ({ encryptionKey: new kms.Key(stack, 'Key') })).template;
+    withKey.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() } });
+    withKey.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    withKey.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt']) })]) },
+    });
+    withKey.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+    });
+  });
+
+  test('alarm thresholds, periods and enabled come from the per-alarm structs', () => {
+    const { template, construct } = synth({
+      alarms: {
+        apiServerErrors: { maxErrorCount: 1, evaluationPeriods: 2, datapointsToAlarm: 2 },
+        apiLatency: { maxLatency: Duration.millis(800) },
+        apiClientErrors: { maxErrorCount: 200 },
+        functionErrors: { enabled: false },
+        functionThrottles: { maxThrottleCount: 3 },
+        tableThrottles: { maxThrottledRequestCount: 10 },
+      },
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms).toHaveLength(5);
+    expect(construct.alarms).toHaveLength(5);
+    const by = (d: string) => alarms.find((a) => a.AlarmDescription.includes(d));
+    expect(by('server errors')).toMatchObject({ Threshold: 1, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+    expect(by('p99 latency').Threshold).toBe(800);
+    expect(by('client errors').Threshold).toBe(200);
+    expect(by('failed invocations')).toBeUndefined();
+    expect(by('throttled invocations').Threshold).toBe(3);
+    expect(by('throttled requests').Threshold).toBe(10);
+  });
+
+  test('alarmTopic is notified instead of a created topic', () => {
+    const result = synth((stack) => ({ alarmTopic: new sns.Topic(stack, 'OpsTopic') }));
+    result.template.resourceCountIs('AWS::SNS::Topic', 1);
+    const topicId = only(result.template, 'AWS::SNS::Topic').id;
+    expect(topicId).toMatch(/^OpsTopic/);
+    for (const alarm of Object.values(result.template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  test('alarmActions alone replace the created topic', () => {
+    const result = synth((stack) => ({
+      alarmActions: [{ bind: () => ({ alarmActionArn: `arn:aws:sns:eu-west-1:111111111111:${stack.stackName}-pager` }) } as cloudwatch.IAlarmAction],
+    }));
+    result.template.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const alarm of Object.values(result.template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:eu-west-1:111111111111:TestStack-pager']);
+    }
+  });
+
+  test('manageApiGatewayAccountRole creates the account logging role, retained', () => {
+    const { template } = synth({ manageApiGatewayAccountRole: true });
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+  });
+
+  describe('authorization', () => {
+    test('none() leaves methods open and warns', () => {
+      const { template, stack } = synth({ authorization: ApiAuthorization.none() });
+      for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
+        expect(method.Properties.AuthorizationType).toBe('NONE');
+      }
+      const warnings = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning');
+      expect(JSON.stringify(warnings)).toContain('logistics-tracking-api:unauthenticatedApi');
+    });
+
+    test('cognito() puts one user-pool authorizer with the scopes on every method', () => {
+      const result = synth((stack) => ({
+        authorization: ApiAuthorization.cognito(new cognito.UserPool(stack, 'Pool'), ['tracking/ingest']),
+      }));
+      result.template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+      const authorizer = only(result.template, 'AWS::ApiGateway::Authorizer').id;
+      for (const method of Object.values(result.template.findResources('AWS::ApiGateway::Method'))) {
+        expect(method.Properties).toMatchObject({
+          AuthorizationType: 'COGNITO_USER_POOLS',
+          AuthorizerId: { Ref: authorizer },
+          AuthorizationScopes: ['tracking/ingest'],
+        });
+      }
+    });
+
+    test('each factory reports its type', () => {
+      expect(ApiAuthorization.iam().type).toBe(ApiAuthorizationType.IAM);
+      expect(ApiAuthorization.none().type).toBe(ApiAuthorizationType.NONE);
+    });
+  });
+});
+
+describe('grants', () => {
+  const grantsOf = (grant: 'grantIngest' | 'grantRead') => {
+    const { template } = synth({}, (construct, stack) => {
+      construct[grant](new iam.Role(stack, 'Client', { assumedBy: new iam.AccountRootPrincipal() }));
+    });
+    const policy = Object.values(template.findResources('AWS::IAM::Policy'))
+      .find((p) => JSON.stringify(p.Properties.Roles).includes('Client'))!;
+    return policy.Properties.PolicyDocument.Statement;
+  };
+
+  test('grantIngest allows execute-api:Invoke on POST /track of the stage only', () => {
+    const statements = grantsOf('grantIngest');
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('execute-api:Invoke');
+    const arn = JSON.stringify(statements[0].Resource);
+    expect(arn).toMatch(/\/POST\/track"\]\]\}$/);
+    expect(arn).not.toContain('*');
+  });
+
+  test('grantRead allows execute-api:Invoke on GET /status of the stage only', () => {
+    const statements = grantsOf('grantRead');
+    expect(statements).toHaveLength(1);
+    const arn = JSON.stringify(statements[0].Resource);
+    expect(arn).toMatch(/\/GET\/status"\]\]\}$/);
+    expect(arn).not.toContain('*');
+  });
+});

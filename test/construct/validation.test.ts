@@ -1,0 +1,65 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations as CdkAnnotations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { LogisticsTrackingApiProps } from '../../src';
+import { synth } from './harness';
+
+const rejects = (props: LogisticsTrackingApiProps) => () => synth(props);
+
+describe('invalid props fail at synth with the prop, the value and what is allowed', () => {
+  test.each<[string, LogisticsTrackingApiProps, RegExp]>([
+    ['a stage with a slash', { stage: 'prod/eu' }, /stage must be 1-64 letters, digits, '-' or '_' \(got 'prod\/eu'\)/],
+    ['a parameter path without a leading slash', { parameterPath: 'team/tracking' }, /parameterPath must look like '\/team\/tracking\/prod'.*\(got 'team\/tracking'\)/],
+    ['a parameter path with a trailing slash', { parameterPath: '/team/' }, /parameterPath must look like.*\(got '\/team\/'\)/],
+    ['a parameter path under /aws', { parameterPath: '/aws/tracking' }, /parameterPath must not start with \/aws or \/ssm \(got '\/aws\/tracking'\)/],
+    ['a rate limit of 0', { throttling: { rateLimit: 0 } }, /throttling.rateLimit must be between 1 and 10000 \(got 0\)/],
+    ['a fractional burst', { throttling: { burstLimit: 2.5 } }, /throttling.burstLimit must be a whole number between 1 and 5000 \(got 2.5\)/],
+    ['maxRequestBytes over the DynamoDB item limit', { maxRequestBytes: 500_000 }, /maxRequestBytes must be a whole number between 1024 and 358400 \(got 500000\): a DynamoDB item holds at most 400 KB/],
+    ['maxRequestBytes too small', { maxRequestBytes: 100 }, /maxRequestBytes must be a whole number between 1024 and 358400 \(got 100\)/],
+    ['memory below Lambda\'s minimum', { memorySize: 64 }, /memorySize must be a whole number between 128 and 10240 \(got 64\)/],
+    ['a config cache of zero', { configCacheTtl: Duration.seconds(0) }, /configCacheTtl must be between 1 second and 1 hour \(got 0 seconds\)/],
+    ['a config cache of a day', { configCacheTtl: Duration.days(1) }, /configCacheTtl must be between 1 second and 1 hour \(got 1 day\)/],
+    ['event retention under a day', { eventRetention: Duration.hours(2) }, /eventRetention must be at least 1 day \(got 2 hours\)/],
+    ['a latency alarm past API Gateway\'s 29 s', { alarms: { apiLatency: { maxLatency: Duration.seconds(45) } } }, /alarms.apiLatency.maxLatency must be between 1 ms and 29 seconds \(got 45 seconds\): API Gateway stops waiting at 29 s/],
+    ['an error alarm at 0', { alarms: { apiServerErrors: { maxErrorCount: 0 } } }, /alarms.apiServerErrors.maxErrorCount must be a whole number between 1 and 1000000000 \(got 0\)/],
+    ['a 4XX alarm at 0', { alarms: { apiClientErrors: { maxErrorCount: 0 } } }, /alarms.apiClientErrors.maxErrorCount must be/],
+    ['a function error alarm at -1', { alarms: { functionErrors: { maxErrorCount: -1 } } }, /alarms.functionErrors.maxErrorCount must be.*\(got -1\)/],
+    ['a throttle alarm at 0', { alarms: { functionThrottles: { maxThrottleCount: 0 } } }, /alarms.functionThrottles.maxThrottleCount must be/],
+    ['a table throttle alarm at 0', { alarms: { tableThrottles: { maxThrottledRequestCount: 0 } } }, /alarms.tableThrottles.maxThrottledRequestCount must be/],
+    ['more datapoints than periods', { alarms: { apiLatency: { evaluationPeriods: 2, datapointsToAlarm: 3 } } }, /alarms.apiLatency.datapointsToAlarm must be a whole number between 1 and 2 \(got 3\)/],
+    ['zero evaluation periods', { alarms: { functionErrors: { evaluationPeriods: 0 } } }, /alarms.functionErrors.evaluationPeriods must be a whole number between 1 and 1440 \(got 0\)/],
+  ])('rejects %s', (_name, props, message) => {
+    expect(rejects(props)).toThrow(message);
+  });
+
+  test('every message names the construct', () => {
+    expect(rejects({ memorySize: 1 })).toThrow(/^LogisticsTrackingApi: /);
+  });
+});
+
+describe('risky but legal props are acknowledgeable warnings', () => {
+  test('DESTROY on a prod stage warns with an id', () => {
+    const { stack } = synth({ stage: 'production', removalPolicy: RemovalPolicy.DESTROY });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tracking',
+      Match.stringLikeRegexp('removalPolicy is DESTROY on stage \'production\'.*logistics-tracking-api:destroyOnProductionStage'));
+  });
+
+  test('DESTROY on a dev stage does not warn', () => {
+    const { stack } = synth({ removalPolicy: RemovalPolicy.DESTROY });
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Tracking', Match.stringLikeRegexp('removalPolicy'));
+  });
+
+  test('infinite log retention warns with an id', () => {
+    const { stack } = synth({ logRetention: logs.RetentionDays.INFINITE });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tracking',
+      Match.stringLikeRegexp('logRetention is INFINITE.*logistics-tracking-api:infiniteLogRetention'));
+  });
+
+  test('an acknowledged warning disappears', () => {
+    const { stack } = synth({ logRetention: logs.RetentionDays.INFINITE }, (construct) => {
+      CdkAnnotations.of(construct).acknowledgeWarning('logistics-tracking-api:infiniteLogRetention', 'audit logs kept forever');
+    });
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Tracking', Match.anyValue());
+  });
+});
