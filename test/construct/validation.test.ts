@@ -18,7 +18,7 @@ describe('invalid props fail at synth with the prop, the value and what is allow
     ['maxRequestBytes over the DynamoDB item limit', { maxRequestBytes: 500_000 }, /maxRequestBytes must be a whole number between 1024 and 358400 \(got 500000\): a DynamoDB item holds at most 400 KB/],
     ['maxRequestBytes too small', { maxRequestBytes: 100 }, /maxRequestBytes must be a whole number between 1024 and 358400 \(got 100\)/],
     ['memory below Lambda\'s minimum', { memorySize: 64 }, /memorySize must be a whole number between 128 and 10240 \(got 64\)/],
-    ['a config cache of zero', { configCacheTtl: Duration.seconds(0) }, /configCacheTtl must be between 1 second and 1 hour \(got 0 seconds\)/],
+    ['a config cache of zero', { configCacheTtl: Duration.seconds(0) }, /configCacheTtl must be between 1 second and 1 hour \(got 0 ms\)/],
     ['a config cache of a day', { configCacheTtl: Duration.days(1) }, /configCacheTtl must be between 1 second and 1 hour \(got 1 day\)/],
     ['event retention under a day', { eventRetention: Duration.hours(2) }, /eventRetention must be at least 1 day \(got 2 hours\)/],
     ['a latency alarm past API Gateway\'s 29 s', { alarms: { apiLatency: { maxLatency: Duration.seconds(45) } } }, /alarms.apiLatency.maxLatency must be between 1 ms and 29 seconds \(got 45 seconds\): API Gateway stops waiting at 29 s/],
