@@ -23,6 +23,8 @@
  *   that fill the OS file cache; drift then hits both sides alike.
  * - Medians with p25/p75, and ratios rather than absolute times: absolute milliseconds
  *   belong to this machine (Lambda runs arm64 on a CPU share), the ratio is the budget.
+ *   The verdict uses the ratio of the medians; the ratios within each round (both
+ *   bundles back to back) are printed beside it to show how far the noise reaches.
  *
  * Usage:
  *   npx projen bench:cold-start [--samples 25] [--check]       (bundles the shipped handler first)
@@ -34,7 +36,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AwsStub } from './lib/aws-stub';
 import { NodeBinary, resolveNode24 } from './lib/node24';
@@ -117,7 +119,7 @@ function parseOptions(): Options {
   return {
     samples: positiveInteger('--samples', values.samples),
     warmupRounds: Number(values.warmup) === 0 ? 0 : positiveInteger('--warmup', values.warmup),
-    shippedBundle: values.shipped,
+    shippedBundle: resolve(values.shipped),
     check: values.check,
   };
 }
@@ -198,11 +200,11 @@ function collect(child: ChildProcess): Promise<{ code: number | null; stdout: st
   child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
   child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   const timer = setTimeout(() => child.kill('SIGKILL'), SAMPLE_TIMEOUT_MS);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
+  return new Promise((settle, fail) => {
+    child.on('error', fail);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      settle({ code, stdout, stderr });
     });
   });
 }

@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { ApiAuthorization, LogisticsTrackingApi, LogisticsTrackingApiProps } from '../../src';
+
+/**
+ * cdk-nag 3 runs as a CDK validation plugin. CDK does not throw on findings:
+ * it prints a report, writes validation-report.json into the assembly and sets
+ * process.exitCode. These tests read that report.
+ */
+interface NagRun {
+  readonly stack: Stack;
+  /** `ruleName @ constructPath` of every finding nobody acknowledged. */
+  readonly unacknowledged: string[];
+}
+
+function runNag(props: (stack: Stack) => LogisticsTrackingApiProps, acknowledgeWaf = true): NagRun {
+  const app = new App();
+  const stack = new Stack(app, 'NagStack');
+  new LogisticsTrackingApi(stack, 'Tracking', props(stack));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  if (acknowledgeWaf) {
+    // A consumer's decision, not the construct's: web ACLs are attached per account.
+    Validations.of(stack).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason: 'WAF web ACLs are managed per account by the platform team and associated outside this stack.',
+    });
+  }
+  const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const exitCodeBefore = process.exitCode;
+  let assemblyDir: string;
+  try {
+    assemblyDir = app.synth().directory;
+  } finally {
+    quiet.mockRestore();
+    process.exitCode = exitCodeBefore;
+  }
+  const report = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'validation-report.json'), 'utf8'));
+  const unacknowledged = report.pluginReports.flatMap((plugin: any) => plugin.violations.flatMap((v: any) =>
+    v.violatingConstructs.map((c: any) => `${v.ruleName} @ ${c.constructPath}`)));
+  return { stack, unacknowledged };
+}
+
+/**
+ * Every acknowledgement recorded in the construct tree. CDK stores ids that
+ * contain no `::` under an `annotation::` prefix; cdk-nag matches either form.
+ */
+function acknowledgements(stack: Stack): Array<{ id: string; reason: string }> {
+  return stack.node.findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+    .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ id: id.replace(/^annotation::/, ''), reason })));
+}
+
+describe('cdk-nag AwsSolutions and Serverless packs', () => {
+  test('the default stack has no unacknowledged finding', () => {
+    expect(runNag(() => ({})).unacknowledged).toEqual([]);
+  });
+
+  test('the report does catch a finding nobody acknowledged (the check can fail)', () => {
+    expect(runNag(() => ({}), false).unacknowledged).toEqual(['AwsSolutions-APIG3 @ NagStack/Tracking/Api/DeploymentStage.dev/Resource']);
+  });
+
+  test('with a customer-managed key there is no unacknowledged finding', () => {
+    expect(runNag((stack) => ({
+      stage: 'prod',
+      encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+    })).unacknowledged).toEqual([]);
+  });
+
+  test('Cognito authorization needs no COG4 acknowledgement, and nothing else is left', () => {
+    const run = runNag((stack) => ({
+      authorization: ApiAuthorization.cognito(cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_example')),
+    }));
+    expect(run.unacknowledged).toEqual([]);
+    expect(acknowledgements(run.stack).map((a) => a.id)).not.toContain('AwsSolutions-COG4');
+  });
+
+  test('every acknowledgement carries a written reason; five rules in all, one of them the consumer\'s', () => {
+    const acks = acknowledgements(runNag(() => ({})).stack);
+    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
+    expect([...new Set(acks.map((a) => a.id))].sort()).toEqual([
+      'AwsSolutions-APIG3',
+      'AwsSolutions-COG4',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-SNS2',
+      'Serverless-LambdaDLQ',
+    ]);
+  });
+});
