@@ -35,7 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['lambda/**/*.ts', 'benchmarks/**/*.ts', 'example/**/*.ts'],
+    include: ['.projenrc.ts', 'lambda/**/*.ts', 'benchmarks/**/*.ts', 'example/**/*.ts'],
     compilerOptions: {},
   },
 
@@ -63,6 +63,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     `@aws-sdk/client-dynamodb@${AWS_SDK_VERSION}`,
     `@aws-sdk/lib-dynamodb@${AWS_SDK_VERSION}`,
+    `@aws-sdk/util-dynamodb@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-ssm@${AWS_SDK_VERSION}`,
     `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
@@ -89,8 +90,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   eslintOptions: {
-    dirs: ['src', 'lambda'],
-    devdirs: ['test', 'benchmarks', 'example', 'lambda/tools'],
+    // One type-aware config for every folder: tsconfig.json covers only src/.
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+    // lambda/ is bundled at build time, so it may import devDependencies.
+    dirs: ['src'],
+    devdirs: ['lambda', 'test', 'benchmarks', 'example'],
     ignorePatterns: ['lambda/**/generated/', '*.d.ts', 'test/**/*.snapshot/'],
   },
   gitignore: ['/.venv/', '/cdk.out/', '/example/cdk.out/', '/benchmarks/.out/', '/lambda/**/generated/'],
@@ -128,9 +133,20 @@ const trackingBundle = project.bundler.addBundle('lambda/tracking/index.ts', {
 });
 trackingBundle.bundleTask.prependSpawn(generateValidators);
 
+// Python tools (cfn-lint now) live in a project-local virtual environment built
+// from requirements-dev.txt; the step is skipped when the installed set is current.
+const setupPython = project.addTask('setup:python', {
+  description: 'Create .venv and install requirements-dev.txt (skipped when already current)',
+  steps: [{
+    exec: 'python3 -m venv .venv && .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt && cp requirements-dev.txt .venv/installed-requirements.txt',
+    condition: '! cmp -s requirements-dev.txt .venv/installed-requirements.txt',
+  }],
+});
+
 // `projen test` alone (no build) must see a fresh bundle and generated validator:
 // the snapshot, integ and packaging tests read the staged asset.
 project.testTask.prependSpawn(trackingBundle.bundleTask);
+project.testTask.prependSpawn(setupPython);
 
 // ---------------------------------------------------------------------------
 // Benchmarks: scripts that print figures, never timed tests.

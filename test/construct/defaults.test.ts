@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { only, synth } from './harness';
 import { TRACKING_UPDATE_SCHEMA } from '../../src/contract/request-schema';
 import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
-import { only, synth } from './harness';
 
 describe('a default LogisticsTrackingApi', () => {
   const { template, construct } = synth();
@@ -133,8 +133,13 @@ describe('a default LogisticsTrackingApi', () => {
         StageName: 'dev',
         TracingEnabled: true,
         MethodSettings: [Match.objectLike({
-          HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200,
-          LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true,
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 100,
+          ThrottlingBurstLimit: 200,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
         })],
         AccessLogSetting: Match.objectLike({ Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"') }),
       });

@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ApiAuthorization, ApiAuthorizationType } from '../../src';
 import { only, synth } from './harness';
+import { ApiAuthorization, ApiAuthorizationType } from '../../src';
 
 const envOf = (template: ReturnType<typeof synth>['template']) => only(template, 'AWS::Lambda::Function').props.Environment.Variables;
 

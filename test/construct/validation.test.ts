@@ -1,9 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Annotations as CdkAnnotations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Annotations as CdkAnnotations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { LogisticsTrackingApiProps } from '../../src';
 import { synth } from './harness';
+import { LogisticsTrackingApiProps } from '../../src';
 
 const rejects = (props: LogisticsTrackingApiProps) => () => synth(props);
 
