@@ -63,7 +63,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     `@aws-sdk/client-dynamodb@${AWS_SDK_VERSION}`,
     `@aws-sdk/lib-dynamodb@${AWS_SDK_VERSION}`,
-    `@aws-sdk/util-dynamodb@${AWS_SDK_VERSION}`,
+    // Versioned apart from the clients: the one lib-dynamodb depends on.
+    '@aws-sdk/util-dynamodb@3.996.9',
     `@aws-sdk/client-ssm@${AWS_SDK_VERSION}`,
     `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,

@@ -78,9 +78,8 @@ export function createRestApi(scope: Construct, options: TrackingRestApiOptions)
   });
 
   const integration = new apigateway.LambdaIntegration(options.handler, {
-    // One invoke permission for the whole API instead of one per method.
+    // One invoke permission for the whole API instead of two per method.
     scopePermissionToMethod: false,
-    allowTestInvoke: false,
   });
   const auth = options.authorization._methodOptions(scope);
 

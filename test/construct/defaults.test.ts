@@ -1,10 +1,15 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { only, synth } from './harness';
 import { TRACKING_UPDATE_SCHEMA } from '../../src/contract/request-schema';
 import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
 
 describe('a default LogisticsTrackingApi', () => {
-  const { template, construct } = synth();
+  const { template, construct, stack } = synth();
+
+  test('synthesizes without a warning or an error', () => {
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
 
   describe('table', () => {
     test('is on-demand with pk/sk string keys, a NEW_AND_OLD_IMAGES stream and point-in-time recovery', () => {
