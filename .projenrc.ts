@@ -35,7 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['.projenrc.ts', 'lambda/**/*.ts', 'benchmarks/**/*.ts', 'example/**/*.ts'],
+    include: ['.projenrc.ts', 'lambda/**/*.ts', 'benchmarks/**/*.ts', 'example/**/*.ts', 'tools/**/*.ts'],
     compilerOptions: {},
   },
 
@@ -96,7 +96,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
     // lambda/ is bundled at build time, so it may import devDependencies.
     dirs: ['src'],
-    devdirs: ['lambda', 'test', 'benchmarks', 'example'],
+    devdirs: ['lambda', 'test', 'benchmarks', 'example', 'tools'],
     ignorePatterns: ['lambda/**/generated/', '*.d.ts', 'test/**/*.snapshot/'],
   },
   gitignore: ['/.venv/', '/cdk.out/', '/example/cdk.out/', '/benchmarks/.out/', '/lambda/**/generated/'],
@@ -148,6 +148,24 @@ const setupPython = project.addTask('setup:python', {
 // the snapshot, integ and packaging tests read the staged asset.
 project.testTask.prependSpawn(trackingBundle.bundleTask);
 project.testTask.prependSpawn(setupPython);
+
+// The npm package carries lib/, .jsii, API.md, README and the bundled assets only.
+for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/example/', '/.ci/', '/cdk.out/', '/requirements-dev.txt']) {
+  project.addPackageIgnore(pattern);
+}
+
+// The published package must work without esbuild or Docker: pack it, install it
+// into a scratch app, synthesize there, import the staged asset from an empty
+// directory. Compiles first (skipped when .jsii is newer than every file in src/).
+const testPackage = project.addTask('test:package', {
+  description: 'Pack the npm tarball, install it into a scratch consumer app, synthesize and import the staged handler',
+  steps: [
+    { spawn: trackingBundle.bundleTask.name },
+    { spawn: project.compileTask.name, condition: '[ ! -f .jsii ] || [ -n "$(find src -newer .jsii -print -quit)" ]' },
+    { exec: 'ts-node --project tsconfig.dev.json test/package/verify-consumer.ts' },
+  ],
+});
+project.testTask.spawn(testPackage);
 
 // ---------------------------------------------------------------------------
 // Benchmarks: scripts that print figures, never timed tests.

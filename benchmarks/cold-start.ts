@@ -39,7 +39,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AwsStub } from './lib/aws-stub';
-import { NodeBinary, resolveNode24 } from './lib/node24';
+import { NodeBinary, resolveNode24 } from '../tools/node24';
 import { parseSampleOutput, SampleResult } from './lib/sample-result';
 import { summarize, Summary } from './lib/stats';
 import { lambdaEnvironment } from './lib/track-request';

@@ -1,0 +1,86 @@
+/**
+ * Proves the published package is self-contained: packs the npm tarball,
+ * installs it into a scratch CDK app outside the repository (with nothing but
+ * aws-cdk-lib and constructs beside it — no esbuild, no Docker), synthesizes a
+ * stack there, then copies the staged handler asset alone into an empty
+ * directory and imports it with Node 24 (Lambda's nodejs24.x major).
+ *
+ * Run by `npx projen test:package` (part of `npx projen test`), after compiling.
+ * Exits non-zero with a message on the first broken promise.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { resolveNode24 } from '../../tools/node24';
+
+const root = path.resolve(__dirname, '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`package check failed: ${message}`);
+  console.log(`ok - ${message}`);
+}
+
+function main(): void {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ltapi-consumer-'));
+  try {
+    // 1. The tarball carries the compiled library and the bundled handler.
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root))[0];
+    const files: string[] = packed.files.map((f: { path: string }) => f.path);
+    check(files.includes('lib/index.js') && files.includes('.jsii'), 'the tarball holds lib/ and the jsii assembly');
+    check(files.includes('assets/lambda/tracking/index/index.mjs'), 'the tarball holds the bundled handler');
+    const allowed = /^(lib\/|assets\/|\.jsii$|package\.json$|README\.md$|API\.md$|LICENSE$)/;
+    const unexpected = files.filter((f) => !allowed.test(f));
+    check(unexpected.length === 0, `the tarball holds only lib/, assets/, .jsii and docs${unexpected.length ? ` (also: ${unexpected.slice(0, 5).join(', ')})` : ''}`);
+    check(Object.keys(pkg.dependencies ?? {}).length === 0, 'the package has no runtime dependencies (esbuild and the SDK are build-time only)');
+
+    // 2. A scratch consumer app outside the repository.
+    const app = path.join(work, 'consumer');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
+    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts',
+      path.join(work, packed.filename),
+      `aws-cdk-lib@${pkg.devDependencies['aws-cdk-lib']}`,
+      `constructs@${pkg.devDependencies.constructs}`], app);
+    check(!fs.existsSync(path.join(app, 'node_modules', 'esbuild')), 'the consumer installed no esbuild');
+
+    fs.writeFileSync(path.join(app, 'app.js'), [
+      "const { App, Stack } = require('aws-cdk-lib');",
+      "const { LogisticsTrackingApi } = require('logistics-tracking-api');",
+      'const app = new App({ outdir: "cdk.out" });',
+      "const stack = new Stack(app, 'Consumer');",
+      "new LogisticsTrackingApi(stack, 'Tracking', { stage: 'prod' });",
+      'app.synth();',
+    ].join('\n'));
+    run(process.execPath, ['app.js'], app);
+    const template = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out', 'Consumer.template.json'), 'utf8'));
+    const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+    check(fn?.Properties.Runtime === 'nodejs24.x', 'the consumer synthesized the tracking function');
+
+    // 3. The staged asset, alone in an empty directory, imports on Node 24.
+    const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const staged = path.join(app, 'cdk.out', `asset.${assetHash}`);
+    check(fs.readdirSync(staged).join(',') === 'index.mjs', 'the staged asset is one file, index.mjs');
+    const empty = fs.mkdtempSync(path.join(work, 'empty-'));
+    fs.copyFileSync(path.join(staged, 'index.mjs'), path.join(empty, 'index.mjs'));
+    const node24 = resolveNode24();
+    const imported = run(node24.path, ['--input-type=module', '-e',
+      "const m = await import('./index.mjs'); console.log(typeof m.handler);"], empty,
+    { PATH: process.env.PATH, AWS_REGION: 'us-east-1', HOME: empty });
+    check(imported.trim().split('\n').pop() === 'function', `the asset imports from an empty directory on ${node24.version} and exports handler`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
