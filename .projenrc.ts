@@ -68,7 +68,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-ssm@${AWS_SDK_VERSION}`,
     `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
-    `@aws-lambda-powertools/parameters@${POWERTOOLS_VERSION}`,
     'ajv@8.20.0',
     'ajv-draft-04@1.0.0',
     'ulid@3.0.2',
@@ -148,6 +147,10 @@ const setupPython = project.addTask('setup:python', {
 // the snapshot, integ and packaging tests read the staged asset.
 project.testTask.prependSpawn(trackingBundle.bundleTask);
 project.testTask.prependSpawn(setupPython);
+project.addTask('test:update', {
+  description: 'Rewrite the jest snapshots after an intended template change',
+  steps: [{ spawn: trackingBundle.bundleTask.name }, { exec: 'jest --updateSnapshot' }],
+});
 
 // The npm package carries lib/, .jsii, API.md, README and the bundled assets only.
 for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/example/', '/.ci/', '/cdk.out/', '/requirements-dev.txt']) {
@@ -166,6 +169,13 @@ const testPackage = project.addTask('test:package', {
   ],
 });
 project.testTask.spawn(testPackage);
+
+// The example consumer app (the local-runtime issue builds `projen local` on it).
+const synthExample = project.addTask('synth:example', {
+  description: 'Synthesize the example app into example/cdk.out',
+  exec: 'cdk synth --app "ts-node --project tsconfig.dev.json example/app.ts" --output example/cdk.out --no-notices --no-version-reporting --quiet',
+});
+synthExample.prependSpawn(trackingBundle.bundleTask);
 
 // ---------------------------------------------------------------------------
 // Benchmarks: scripts that print figures, never timed tests.
