@@ -147,10 +147,7 @@ const setupPython = project.addTask('setup:python', {
 // the snapshot, integ and packaging tests read the staged asset.
 project.testTask.prependSpawn(trackingBundle.bundleTask);
 project.testTask.prependSpawn(setupPython);
-project.addTask('test:update', {
-  description: 'Rewrite the jest snapshots after an intended template change',
-  steps: [{ spawn: trackingBundle.bundleTask.name }, { exec: 'jest --updateSnapshot' }],
-});
+project.tasks.tryFind('test:update')?.prependSpawn(trackingBundle.bundleTask);
 
 // The npm package carries lib/, .jsii, API.md, README and the bundled assets only.
 for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/example/', '/.ci/', '/cdk.out/', '/requirements-dev.txt']) {
