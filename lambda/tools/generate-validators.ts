@@ -13,8 +13,8 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import Ajv from 'ajv-draft-04';
 import standaloneCode from 'ajv/dist/standalone';
+import Ajv from 'ajv-draft-04';
 import { TRACKING_UPDATE_SCHEMA } from '../../src/contract/request-schema';
 
 const OUT_DIR = join(__dirname, '..', 'tracking', 'generated');
@@ -40,19 +40,26 @@ declare const validateTrackingUpdate: TrackingUpdateValidator;
 export default validateTrackingUpdate;
 `;
 
-function generate(): void {
+/** The generated module's source: the standalone validator, CommonJS. */
+export function validatorModuleSource(): string {
   const ajv = new Ajv({
     // Report every offending field, not only the first one.
     allErrors: true,
     code: { source: true, esm: false },
   });
-  const validate = ajv.compile(TRACKING_UPDATE_SCHEMA);
-  const code = standaloneCode(ajv, validate);
-
-  mkdirSync(OUT_DIR, { recursive: true });
-  writeFileSync(join(OUT_DIR, `${MODULE_NAME}.js`), `${HEADER}\n${code}\n`);
-  writeFileSync(join(OUT_DIR, `${MODULE_NAME}.d.ts`), DECLARATION);
-  process.stdout.write(`generated ${join(OUT_DIR, MODULE_NAME)}.js and .d.ts\n`);
+  return `${HEADER}\n${standaloneCode(ajv, ajv.compile(TRACKING_UPDATE_SCHEMA))}\n`;
 }
 
-generate();
+/** Where the generated module lives. */
+export const VALIDATOR_MODULE_PATH = join(OUT_DIR, `${MODULE_NAME}.js`);
+
+function generate(): void {
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(VALIDATOR_MODULE_PATH, validatorModuleSource());
+  writeFileSync(join(OUT_DIR, `${MODULE_NAME}.d.ts`), DECLARATION);
+  process.stdout.write(`generated ${VALIDATOR_MODULE_PATH} and its .d.ts\n`);
+}
+
+if (require.main === module) {
+  generate();
+}

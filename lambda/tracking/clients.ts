@@ -27,5 +27,6 @@ export const dynamoDb = DynamoDBDocumentClient.from(
   { marshallOptions: { removeUndefinedValues: true } },
 );
 
-// Two attempts only: config has a fallback, so waiting on SSM never pays off.
-export const ssm = new SSMClient({ region, maxAttempts: 2, requestHandler });
+// SSM answers in tens of milliseconds and config has a fallback, so waiting on it
+// never pays off: a shorter request timeout and two attempts.
+export const ssm = new SSMClient({ region, maxAttempts: 2, requestHandler: { ...requestHandler, requestTimeout: 1_000 } });

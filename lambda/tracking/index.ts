@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ROUTES as CONTRACT_ROUTES } from '../../src/contract/routes';
 import { isDependencyUnavailable } from './dependency-errors';
 import { errorResponse, HttpError } from './http';
 import { count, logger, METRIC, metrics } from './observability';
@@ -12,9 +13,10 @@ import { postTrack } from './track';
 
 type Route = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
+/** The contract's routes (the same table the construct builds the API from), each with its implementation. */
 const ROUTES: ReadonlyMap<string, ReadonlyMap<string, Route>> = new Map([
-  ['/track', new Map([['POST', postTrack]])],
-  ['/status', new Map([['GET', getStatus]])],
+  [CONTRACT_ROUTES.track.path, new Map([[CONTRACT_ROUTES.track.method, postTrack]])],
+  [CONTRACT_ROUTES.status.path, new Map([[CONTRACT_ROUTES.status.method, getStatus]])],
 ]);
 
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {

@@ -1,9 +1,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { dynamoDb } from './clients';
 import { ENV, TABLE_LAYOUT } from '../../src/contract/runtime-config';
 import { TrackingStatus } from '../../src/tracking-status';
-import { dynamoDb } from './clients';
 
 /**
  * The only code that knows how items are keyed (DESIGN §5). Everything else
@@ -146,9 +146,17 @@ export class TrackingRepository {
     const key = historySk(event.event_time, event.event_id);
     const delivered = event.status === TrackingStatus.DELIVERED;
     const names: Record<string, string> = {
-      '#pk': PK, '#tracking_id': 'tracking_id', '#status': 'status', '#location': 'location',
-      '#updated_at': 'updated_at', '#last_event_id': 'last_event_id', '#last_event_key': 'last_event_key',
-      '#status_pk': STATUS_PK, '#status_sk': STATUS_SK, '#first_seen_at': 'first_seen_at', '#version': 'version',
+      '#pk': PK,
+      '#tracking_id': 'tracking_id',
+      '#status': 'status',
+      '#location': 'location',
+      '#updated_at': 'updated_at',
+      '#last_event_id': 'last_event_id',
+      '#last_event_key': 'last_event_key',
+      '#status_pk': STATUS_PK,
+      '#status_sk': STATUS_SK,
+      '#first_seen_at': 'first_seen_at',
+      '#version': 'version',
     };
     const sets = [
       '#tracking_id = :tracking_id', '#status = :status', '#location = :location', '#updated_at = :event_time',

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ENHANCED_FIELDS, TRACKING_ID_PATTERN } from '../../src/contract/request-schema';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ErrorDetail, HttpError, jsonResponse } from './http';
 import { EventRecord, HistoryPageKey, repository } from './repository';
+import { ENHANCED_FIELDS, TRACKING_ID_PATTERN } from '../../src/contract/request-schema';
 
 const DEFAULT_LIMIT = 10;
 const MAX_LIMIT = 100;

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
-import { MAX_MAX_REQUEST_BYTES } from '../../src/contract/runtime-config';
 import { runtimeConfig } from './config';
 import { HttpError, jsonResponse } from './http';
 import { count, logger, METRIC } from './observability';
@@ -14,6 +13,7 @@ import {
   TrackingUpdate,
   validateTrackingUpdate,
 } from './validation';
+import { MAX_MAX_REQUEST_BYTES } from '../../src/contract/runtime-config';
 
 /** Server-assigned event ids: ULIDs, strictly increasing within this environment even in one millisecond. */
 const nextEventId = monotonicFactory();

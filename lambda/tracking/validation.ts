@@ -1,5 +1,8 @@
 import type { ErrorObject } from 'ajv';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import validateSchema from './generated/validate-tracking-update';
+import { ErrorDetail, HttpError, header } from './http';
+import { parseRfc3339, toIsoMillis } from './time';
 import {
   ENHANCED_FIELDS,
   MAX_JSON_DEPTH,
@@ -8,9 +11,6 @@ import {
 } from '../../src/contract/request-schema';
 import type { FeatureFlagsDocument } from '../../src/contract/runtime-config';
 import { normalizeStatus } from '../../src/contract/statuses';
-import validateSchema from './generated/validate-tracking-update';
-import { ErrorDetail, HttpError, header } from './http';
-import { parseRfc3339, toIsoMillis } from './time';
 
 /**
  * An event_time this far ahead of the receive time is refused: the state item only

@@ -3,9 +3,9 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler } from '../../lambda/tracking';
 import { bodyOf, lambdaContext, statusEvent } from './events';
 import { storedEvent } from './fixtures';
+import { handler } from '../../lambda/tracking';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ssm = mockClient(SSMClient);
@@ -66,8 +66,12 @@ describe('GET /status returns the current state and the history', () => {
       },
       updates: [
         {
-          event_id: 'e3', status: 'delivered', location: { lat: 1, lng: 2 }, timestamp: '2026-11-26T09:00:00.000Z',
-          metadata: { signed_by: 'K.' }, sub_status: 'front door',
+          event_id: 'e3',
+          status: 'delivered',
+          location: { lat: 1, lng: 2 },
+          timestamp: '2026-11-26T09:00:00.000Z',
+          metadata: { signed_by: 'K.' },
+          sub_status: 'front door',
         },
         { event_id: 'e2', status: 'out_for_delivery', location: { lat: 1, lng: 2 }, timestamp: '2026-11-26T07:00:00.000Z' },
         { event_id: 'e1', status: 'in_transit', location: { lat: 1, lng: 2 }, timestamp: '2026-11-25T08:00:00.000Z' },

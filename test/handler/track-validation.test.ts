@@ -3,13 +3,13 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { MAX_JSON_DEPTH } from '../../src/contract/request-schema';
-import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
-import { handler } from '../../lambda/tracking';
-import { metrics } from '../../lambda/tracking/observability';
 import { apiEvent, bodyOf, lambdaContext, trackEvent } from './events';
 import { NOW, validUpdate } from './fixtures';
 import { ssmReturns } from './ssm';
+import { handler } from '../../lambda/tracking';
+import { metrics } from '../../lambda/tracking/observability';
+import { MAX_JSON_DEPTH } from '../../src/contract/request-schema';
+import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ssm = mockClient(SSMClient);
@@ -174,6 +174,17 @@ describe('POST /track size and depth limits', () => {
     expect(result.statusCode).toBe(413);
     expect(bodyOf(result)).toEqual({ error: `request body is ${Buffer.byteLength(body)} bytes; the limit is 1024 bytes` });
     expect(ddb.calls()).toHaveLength(0);
+  });
+
+  test('accepts a body of exactly the limit and refuses one byte more', async () => {
+    ssmReturns(ssm, { config: { max_request_bytes: 1024 }, flags: DEFAULT_FEATURE_FLAGS });
+    const bodyOfSize = (bytes: number) => {
+      const empty = JSON.stringify(validUpdate({ metadata: { notes: '' } }));
+      return JSON.stringify(validUpdate({ metadata: { notes: 'x'.repeat(bytes - empty.length) } }));
+    };
+
+    expect((await postRaw(bodyOfSize(1024))).statusCode).toBe(200);
+    expect((await postRaw(bodyOfSize(1025))).statusCode).toBe(413);
   });
 
   test('measures the limit in bytes of the decoded body, not characters', async () => {

@@ -1,16 +1,16 @@
 import './env';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { decodeTime } from 'ulid';
-import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
-import { handler } from '../../lambda/tracking';
-import { metrics } from '../../lambda/tracking/observability';
-import { fnv1a32 } from '../../lambda/tracking/repository';
 import { apiEvent, bodyOf, lambdaContext, trackEvent } from './events';
 import { conditionFailed, NOW, storedEvent, validUpdate } from './fixtures';
 import { ssmReturns } from './ssm';
+import { handler } from '../../lambda/tracking';
+import { logger, metrics } from '../../lambda/tracking/observability';
+import { fnv1a32 } from '../../lambda/tracking/repository';
+import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ssm = mockClient(SSMClient);
@@ -86,9 +86,17 @@ describe('POST /track stores a new event', () => {
         + '#first_seen_at = if_not_exists(#first_seen_at, :event_time) ADD #version :one',
       ConditionExpression: 'attribute_not_exists(#pk) OR #last_event_key < :key',
       ExpressionAttributeNames: {
-        '#pk': 'pk', '#tracking_id': 'tracking_id', '#status': 'status', '#location': 'location',
-        '#updated_at': 'updated_at', '#last_event_id': 'last_event_id', '#last_event_key': 'last_event_key',
-        '#status_pk': 'status_pk', '#status_sk': 'status_sk', '#first_seen_at': 'first_seen_at', '#version': 'version',
+        '#pk': 'pk',
+        '#tracking_id': 'tracking_id',
+        '#status': 'status',
+        '#location': 'location',
+        '#updated_at': 'updated_at',
+        '#last_event_id': 'last_event_id',
+        '#last_event_key': 'last_event_key',
+        '#status_pk': 'status_pk',
+        '#status_sk': 'status_sk',
+        '#first_seen_at': 'first_seen_at',
+        '#version': 'version',
       },
       ExpressionAttributeValues: {
         ':tracking_id': 'PKG-1',
@@ -139,7 +147,9 @@ describe('POST /track stores a new event', () => {
 
   test('accepts a base64-encoded body (API Gateway binary passthrough)', async () => {
     const event = apiEvent({
-      method: 'POST', resource: '/track', isBase64Encoded: true,
+      method: 'POST',
+      resource: '/track',
+      isBase64Encoded: true,
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: Buffer.from(JSON.stringify(validUpdate())).toString('base64'),
     });
@@ -231,11 +241,13 @@ describe('POST /track answers a resent event_id as a duplicate', () => {
 
   test('re-applying the event the state already reflects writes nothing more', async () => {
     ddb.on(PutCommand).rejects(conditionFailed(stored));
-    ddb.on(UpdateCommand).rejects(conditionFailed({ last_event_key: '2026-11-26T08:00:00.000Z#scan-0001', first_seen_at: '2026-11-26T08:00:00.000Z' }));
+    ddb.on(UpdateCommand).rejects(conditionFailed({ last_event_key: '2026-11-26T08:00:00.000Z#scan-0001', first_seen_at: '2026-11-26T06:00:00.000Z' }));
+    const info = jest.spyOn(logger, 'info');
     const result = await post(validUpdate());
 
     expect(result.statusCode).toBe(200);
     expect(updateInputs()).toHaveLength(1);
+    expect(info).toHaveBeenCalledWith('tracking update recorded', expect.objectContaining({ duplicate: true, state: 'already-applied' }));
   });
 });
 
