@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ROUTES as CONTRACT_ROUTES } from '../../src/contract/routes';
 import { isDependencyUnavailable } from './dependency-errors';
 import { errorResponse, HttpError } from './http';
 import { count, logger, METRIC, metrics } from './observability';
 import { getStatus } from './status';
 import { postTrack } from './track';
+import { ROUTES as CONTRACT_ROUTES } from '../../src/contract/routes';
 
 /**
  * The tracking API's Lambda handler (API Gateway REST, proxy integration): routes
