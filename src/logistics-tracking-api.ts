@@ -166,14 +166,20 @@ export class LogisticsTrackingApi extends Construct {
   }
 
   /**
-   * Lets `grantee` call `POST /track` (IAM authorization), and nothing else.
+   * Lets `grantee` call `POST /track` on this stage, and no other route.
+   *
+   * Grants `execute-api:Invoke` on exactly that method; it matters only with
+   * IAM authorization (the default).
    */
   public grantIngest(grantee: iam.IGrantable): iam.Grant {
     return this.grantRoute(grantee, ROUTES.track.method, ROUTES.track.path);
   }
 
   /**
-   * Lets `grantee` call `GET /status` (IAM authorization), and nothing else.
+   * Lets `grantee` call `GET /status` on this stage, and no other route.
+   *
+   * Grants `execute-api:Invoke` on exactly that method; it matters only with
+   * IAM authorization (the default).
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.grantRoute(grantee, ROUTES.status.method, ROUTES.status.path);
