@@ -39,12 +39,18 @@ export class LogisticsTrackingApi extends Construct {
   public readonly handler: lambda.Function;
   /** The tracking handler's log group. */
   public readonly handlerLogGroup: logs.LogGroup;
+  /** The tracking handler's execution role. */
+  public readonly handlerRole: iam.Role;
   /** The REST API. */
   public readonly api: apigateway.RestApi;
   /** The API stage (`stage` prop). */
   public readonly stage: apigateway.Stage;
   /** The API access log group (JSON lines). */
   public readonly accessLogGroup: logs.LogGroup;
+  /** The request validator on every method. */
+  public readonly requestValidator: apigateway.RequestValidator;
+  /** The `TrackingUpdate` model (the contract's JSON schema) that validates `POST /track` bodies. */
+  public readonly trackingUpdateModel: apigateway.Model;
   /** The API configuration parameter (JSON), read by the handler at run time. */
   public readonly configParameter: ssm.StringParameter;
   /** The feature-flag parameter (JSON), read by the handler at run time. */
@@ -127,6 +133,7 @@ export class LogisticsTrackingApi extends Construct {
     });
     this.handler = tracking.function;
     this.handlerLogGroup = tracking.logGroup;
+    this.handlerRole = tracking.role;
     this.configParameter.grantRead(tracking.role);
     this.featureFlagsParameter.grantRead(tracking.role);
 
@@ -144,6 +151,8 @@ export class LogisticsTrackingApi extends Construct {
     this.api = rest.api;
     this.stage = rest.api.deploymentStage;
     this.accessLogGroup = rest.accessLogGroup;
+    this.requestValidator = rest.requestValidator;
+    this.trackingUpdateModel = rest.trackingUpdateModel;
 
     // Alarms and dashboard
     const actions = [...(props.alarmActions ?? [])];

@@ -259,6 +259,9 @@ describe('a default LogisticsTrackingApi', () => {
       expect(construct.table).toBeDefined();
       expect(construct.handler).toBeDefined();
       expect(construct.handlerLogGroup).toBeDefined();
+      expect(construct.handlerRole).toBeDefined();
+      expect(construct.requestValidator).toBeDefined();
+      expect(construct.trackingUpdateModel).toBeDefined();
       expect(construct.api).toBeDefined();
       expect(construct.stage).toBeDefined();
       expect(construct.accessLogGroup).toBeDefined();
