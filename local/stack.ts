@@ -1,0 +1,248 @@
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { Emulator, PortInUseError, startEmulator } from './emulator';
+import { FaultProxy } from './fault-proxy';
+import { Gateway } from './gateway';
+import { LOCAL_REGION } from './intrinsics';
+import { lambdaEnvironment } from './lambda-environment';
+import { checkCodeDirectory, NodeExecutable, nodeForRuntime } from './node-runtime';
+import { freePort } from './ports';
+import { provision, Provisioned } from './provision';
+import { LocalCredentials, SigV4Verifier } from './sigv4';
+import { LocalTemplate, readLocalTemplate } from './template';
+import { PoolStats, WorkerPool } from './workers';
+
+/**
+ * The whole local stack in one call, for `npx projen local` (local/main.ts), the
+ * end-to-end tests and the load benchmark: read the template, start moto, create
+ * the template's resources on it, and serve the API with the functions in
+ * worker processes. `stop()` leaves no process behind.
+ */
+
+export const DEFAULT_CREDENTIALS: LocalCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Authorization types served locally; the others fail at start-up rather than answer wrongly. */
+const SERVED_AUTHORIZATION = new Set(['NONE', 'AWS_IAM']);
+
+export interface LocalStackOptions {
+  /** The cloud assembly directory (`cdk.out`). */
+  readonly cdkOut: string;
+  /** Which stack, when the assembly has several. */
+  readonly stackName?: string;
+  /** Which RestApi (logical id), when the stack has several. */
+  readonly restApi?: string;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** The API's port; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** moto's port; 0 picks a free one. @default 0 */
+  readonly emulatorPort?: number;
+  /** The only credentials IAM-authorized methods accept, also the functions' credentials. @default local / local */
+  readonly credentials?: LocalCredentials;
+  /** Where .venv/ is. @default this repository */
+  readonly projectDir?: string;
+  /** Where moto.log and functions.log go. @default a new directory under the OS temp dir */
+  readonly logDir?: string;
+  /** Receives every line the functions print; default: `<logDir>/functions.log`. */
+  readonly functionLog?: (line: string) => void;
+  /** Receives one line per API request. */
+  readonly accessLog?: (line: string) => void;
+  /** Execution environments per function, at most (Lambda's is the account's concurrency). @default 8 */
+  readonly maxWorkersPerFunction?: number;
+  /** Put a {@link FaultProxy} between the functions and moto, exposed as `faults`. @default false */
+  readonly faultInjection?: boolean;
+  /** @default 30 s */
+  readonly emulatorStartTimeoutMs?: number;
+}
+
+export interface LocalStack {
+  /** The invoke URL of the first stage, like the construct's `apiUrl`: `http://127.0.0.1:3000/dev/`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly stage: string;
+  readonly region: string;
+  readonly credentials: LocalCredentials;
+  readonly emulator: { readonly endpoint: string; readonly port: number; readonly pid: number; readonly logFile: string };
+  readonly logDir: string;
+  readonly template: LocalTemplate;
+  readonly provisioned: Provisioned;
+  /** Present with `faultInjection`: make moto unreachable for the functions, and reachable again. */
+  readonly faults?: { refuseConnections(): Promise<void>; restore(): Promise<void> };
+  poolStats(): Record<string, PoolStats>;
+  stop(): Promise<void>;
+}
+
+const nodeCache = new Map<string, NodeExecutable>();
+
+function cachedNode(runtime: string, functionName: string): NodeExecutable {
+  const cached = nodeCache.get(runtime);
+  if (cached) return cached;
+  const found = nodeForRuntime(runtime, functionName);
+  nodeCache.set(runtime, found);
+  return found;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(new Error(error.code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is already in use (another \`npx projen local\`?): stop that process or choose another port with PORT=<port>`
+        : `cannot listen on ${host}:${port}: ${error.message}`));
+    });
+    server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+  });
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
+  const projectDir = options.projectDir ?? path.join(__dirname, '..');
+  const logDir = options.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logistics-tracking-local-'));
+  fs.mkdirSync(logDir, { recursive: true });
+
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // Keep stopping the rest.
+      }
+    }
+  };
+
+  try {
+    // Read and check everything before starting anything, so a template the
+    // local runtime cannot serve fails in a second with nothing to clean up.
+    const read = (emulatorPort: number) => readLocalTemplate(options.cdkOut, {
+      emulatorEndpoint: `http://${host}:${emulatorPort}`,
+      stackName: options.stackName,
+      restApi: options.restApi,
+    });
+    let emulatorPort = options.emulatorPort || await freePort(host);
+    let template = read(emulatorPort);
+    const methods = template.api.resources.flatMap((resource) => [...resource.methods.values()]);
+    for (const method of methods) {
+      if (!SERVED_AUTHORIZATION.has(method.authorizationType)) {
+        throw new Error(`${method.httpMethod} ${method.resourcePath} uses ${method.authorizationType} authorization, which the local runtime does not serve (it serves IAM and none)`);
+      }
+    }
+    const servedFunctionIds = [...new Set(methods.flatMap((method) => (method.integration.kind === 'lambda-proxy' ? [method.integration.functionLogicalId] : [])))];
+    const nodes = new Map(servedFunctionIds.map((id) => {
+      const fn = template.functions.get(id)!;
+      checkCodeDirectory(fn.codeDirectory, fn.name);
+      return [id, cachedNode(fn.runtime, fn.name)];
+    }));
+
+    let gateway: Gateway | undefined;
+    const server = http.createServer((request, response) => {
+      if (gateway) return gateway.listener(request, response);
+      response.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+      response.end('{"message":"the local runtime is starting"}');
+    });
+    const port = await listen(server, options.port ?? 0, host);
+    cleanups.push(() => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }));
+
+    const functionLogFile = path.join(logDir, 'functions.log');
+    let functionLog = options.functionLog;
+    if (!functionLog) {
+      const stream = fs.createWriteStream(functionLogFile, { flags: 'a' });
+      cleanups.push(() => new Promise<void>((resolve) => stream.end(() => resolve())));
+      functionLog = (line) => stream.write(`${line}\n`);
+    }
+
+    let emulator: Emulator | undefined;
+    for (let attempt = 1; !emulator; attempt++) {
+      try {
+        emulator = await startEmulator({
+          projectDir,
+          host,
+          port: emulatorPort,
+          logFile: path.join(logDir, 'moto.log'),
+          startTimeoutMs: options.emulatorStartTimeoutMs,
+        });
+      } catch (error) {
+        // A port chosen here can be taken by another process before moto binds it: choose again.
+        if (!(error instanceof PortInUseError) || options.emulatorPort || attempt === 3) throw error;
+        emulatorPort = await freePort(host);
+        template = read(emulatorPort);
+      }
+    }
+    const startedEmulator = emulator;
+    cleanups.push(() => startedEmulator.stop());
+
+    const provisioned = await provision(template, { endpoint: emulator.endpoint, region: template.region, credentials });
+
+    let functionsEndpoint = emulator.endpoint;
+    let faultProxy: FaultProxy | undefined;
+    if (options.faultInjection) {
+      faultProxy = new FaultProxy(host, emulator.port);
+      functionsEndpoint = `http://${host}:${await faultProxy.start()}`;
+      cleanups.push(() => faultProxy!.stop());
+    }
+
+    const pools = new Map<string, WorkerPool>();
+    for (const fn of servedFunctionIds.map((id) => template.functions.get(id)!)) {
+      const pool = new WorkerPool({
+        functionName: fn.name,
+        functionArn: fn.arn,
+        handler: fn.handler,
+        codeDirectory: fn.codeDirectory,
+        timeoutMs: fn.timeoutSeconds * 1000,
+        memoryMb: fn.memoryMb,
+        logGroupName: fn.logGroupName,
+        nodePath: nodes.get(fn.logicalId)!.path,
+        environment: lambdaEnvironment(fn, { region: template.region, endpoint: functionsEndpoint, credentials }),
+        maxWorkers: options.maxWorkersPerFunction ?? 8,
+        log: functionLog,
+      });
+      pools.set(fn.logicalId, pool);
+      cleanups.push(() => pool.stop());
+    }
+
+    gateway = new Gateway({
+      api: template.api,
+      accountId: template.accountId,
+      verifier: new SigV4Verifier({ region: LOCAL_REGION, service: 'execute-api', credentials: [credentials] }),
+      invoke: (functionLogicalId, event, invokeOptions) => pools.get(functionLogicalId)!.invoke(event, invokeOptions),
+      log: options.accessLog,
+    });
+
+    const stage = [...template.api.stages.keys()][0];
+    let stopped: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${port}/${stage}/`,
+      host,
+      port,
+      stage,
+      region: template.region,
+      credentials,
+      emulator: { endpoint: emulator.endpoint, port: emulator.port, pid: emulator.pid, logFile: emulator.logFile },
+      logDir,
+      template,
+      provisioned,
+      faults: faultProxy && {
+        refuseConnections: () => faultProxy!.refuseConnections(),
+        restore: () => faultProxy!.restore(),
+      },
+      poolStats: () => Object.fromEntries([...pools].map(([id, pool]) => [template.functions.get(id)!.name, pool.stats()])),
+      stop: () => {
+        if (!stopped) {
+          // New connections are refused first, so nothing new reaches a worker that is stopping.
+          server.close();
+          stopped = stopAll();
+        }
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,215 @@
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { LocalCredentials } from '../../local/sigv4';
+import { LocalStack, LocalStackOptions, startLocalStack } from '../../local/stack';
+import { LogisticsTrackingApi } from '../../src';
+
+/**
+ * The end-to-end harness: a dedicated CDK app (the construct with a 2 s config
+ * cache, so flag changes show within a test), synthesized by the suite itself,
+ * served by the same local runtime as `npx projen local`, and real HTTP requests
+ * signed by the AWS SDK's SigV4 signer. No mocks anywhere on this path.
+ */
+
+// The test process's own SDK clients (moto checks, SSM changes) run on the machine's
+// Node; the functions under test run on Node 24. The SDK's warning about the former is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export const E2E_STAGE = 'e2e';
+export const CONFIG_CACHE_TTL_SECONDS = 2;
+
+/** Long enough for moto's start, a Node 24 cold start and the slow fault and TTL cases. */
+export const E2E_TIMEOUT_MS = 120_000;
+
+/** Synthesizes the e2e app into `outdir` and returns the cloud assembly directory. */
+export function synthE2eApp(outdir: string): string {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'LogisticsTrackingE2E');
+  new LogisticsTrackingApi(stack, 'Tracking', {
+    stage: E2E_STAGE,
+    configCacheTtl: Duration.seconds(CONFIG_CACHE_TTL_SECONDS),
+  });
+  app.synth();
+  return outdir;
+}
+
+export interface Response {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly text: string;
+  readonly json: any;
+}
+
+export interface RequestOptions {
+  readonly method?: string;
+  /** Below the stage, e.g. `/track`. */
+  readonly path: string;
+  readonly query?: Record<string, string>;
+  readonly body?: string | object;
+  readonly headers?: Record<string, string>;
+  /** Sign with these credentials (default: the stack's); `false` sends the request unsigned. */
+  readonly sign?: LocalCredentials | false;
+  /** Change the request after signing (a tampered body, a forged header). */
+  readonly afterSigning?: (request: { headers: Record<string, string>; body: string }) => void;
+}
+
+export interface E2eStack {
+  readonly stack: LocalStack;
+  readonly tableName: string;
+  readonly flagsParameterName: string;
+  readonly dynamodb: DynamoDBClient;
+  readonly ssm: SSMClient;
+  request(options: RequestOptions): Promise<Response>;
+  /** POST /track with a JSON body. */
+  track(update: object): Promise<Response>;
+  /** GET /status. */
+  status(trackingId: string, query?: Record<string, string>): Promise<Response>;
+  /** How many event items the table holds for a shipment (read from the emulator directly). */
+  countEvents(trackingId: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** A test's own directory under test/.tmp (git-ignored): the cloud assembly, moto.log and functions.log stay there for a look after a failure. */
+export function workDir(name: string): string {
+  const dir = path.join(__dirname, '..', '.tmp', 'e2e', name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function startE2eStack(name: string, options: Partial<LocalStackOptions> = {}): Promise<E2eStack> {
+  const dir = workDir(name);
+  const cdkOut = synthE2eApp(path.join(dir, 'cdk.out'));
+  const stack = await startLocalStack({ cdkOut, logDir: path.join(dir, 'logs'), ...options });
+  try {
+    const clientConfig = { endpoint: stack.emulator.endpoint, region: stack.region, credentials: stack.credentials, maxAttempts: 1 };
+    const dynamodb = new DynamoDBClient(clientConfig);
+    const ssm = new SSMClient(clientConfig);
+    const tableName = stack.provisioned.tables[0];
+    const flagsParameterName = stack.provisioned.parameters.find((parameter) => parameter.endsWith('/feature-flags'))!;
+
+    const request = (requestOptions: RequestOptions) => send(stack, requestOptions);
+    return {
+      stack,
+      tableName,
+      flagsParameterName,
+      dynamodb,
+      ssm,
+      request,
+      track: (body) => request({ method: 'POST', path: '/track', body, headers: { 'Content-Type': 'application/json' } }),
+      status: (trackingId, query = {}) => request({ method: 'GET', path: '/status', query: { tracking_id: trackingId, ...query } }),
+      countEvents: async (trackingId) => {
+        const output = await dynamodb.send(new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+          ExpressionAttributeValues: { ':pk': { S: `TRACK#${trackingId}` }, ':events': { S: 'EVENT#' } },
+          Select: 'COUNT',
+        }));
+        return output.Count ?? 0;
+      },
+      stop: async () => {
+        dynamodb.destroy();
+        ssm.destroy();
+        await stack.stop();
+      },
+    };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
+
+function encodeQuery(query: Record<string, string>): string {
+  return Object.entries(query).map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
+}
+
+/** Where a request goes and how it is signed. */
+export type Target = Pick<LocalStack, 'host' | 'port' | 'stage' | 'region' | 'credentials'>;
+
+/** One HTTP request to the local API, signed (SigV4, service execute-api) unless told otherwise. */
+export async function send(stack: Target, options: RequestOptions): Promise<Response> {
+  const method = options.method ?? 'GET';
+  const fullPath = `/${stack.stage}${options.path}`;
+  const body = options.body === undefined ? '' : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  let headers: Record<string, string> = { host: `${stack.host}:${stack.port}`, ...options.headers };
+  if (options.sign !== false) {
+    const signer = new SignatureV4({
+      service: 'execute-api',
+      region: stack.region,
+      credentials: options.sign ?? stack.credentials,
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const signed = await signer.sign({
+      method,
+      protocol: 'http:',
+      hostname: stack.host,
+      port: stack.port,
+      path: fullPath,
+      query: options.query ?? {},
+      headers,
+      body: body === '' ? undefined : body,
+    });
+    headers = signed.headers as Record<string, string>;
+  }
+  const outgoing = { headers: { ...headers }, body };
+  options.afterSigning?.(outgoing);
+  const query = options.query ? `?${encodeQuery(options.query)}` : '';
+  return new Promise((resolve, reject) => {
+    const request = http.request({
+      host: stack.host,
+      port: stack.port,
+      method,
+      path: `${fullPath}${query}`,
+      headers: { ...outgoing.headers, 'content-length': String(Buffer.byteLength(outgoing.body)) },
+      agent: false,
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(outgoing.body);
+  });
+}
+
+let sequence = 0;
+
+/** A tracking id no other test (or run) uses. */
+export function uniqueTrackingId(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${++sequence}`;
+}
+
+/** A valid POST /track body. */
+export function update(trackingId: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return { tracking_id: trackingId, status: 'in_transit', location: { lat: 52.52, lng: 13.405 }, ...fields };
+}
+
+/** Retries `check` until it passes or `withinMs` has passed (then throws its last failure). */
+export async function eventually<T>(check: () => Promise<T>, withinMs: number, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  }
+}
