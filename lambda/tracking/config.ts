@@ -1,6 +1,6 @@
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { ssm } from './clients';
 import { count, logger, METRIC } from './observability';
+import { ssm } from './ssm-client';
 import {
   DEFAULT_FEATURE_FLAGS,
   DEFAULT_MAX_REQUEST_BYTES,

@@ -12,6 +12,8 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'ServiceUnavailable',
   // The SDK's connection and request timeouts.
   'TimeoutError',
+  // Ours (repository.ts): other writers kept moving a shipment's state; a retry succeeds.
+  'StateUpdateContention',
 ]);
 
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);

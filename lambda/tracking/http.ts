@@ -25,6 +25,11 @@ export class HttpError extends Error {
   }
 }
 
+/** The 503 for a throttled or unreachable dependency: the client should retry after a second. */
+export function serviceUnavailable(): HttpError {
+  return new HttpError(503, 'service temporarily unavailable, retry later', { headers: { 'Retry-After': '1' } });
+}
+
 /** A JSON response; every answer of this API goes through here. */
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return {

@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { postTrackBatch } from './batch';
 import { isDependencyUnavailable } from './dependency-errors';
-import { errorResponse, HttpError } from './http';
+import { errorResponse, HttpError, serviceUnavailable } from './http';
 import { count, logger, METRIC, metrics } from './observability';
+import { getShipments } from './shipments';
 import { getStatus } from './status';
 import { postTrack } from './track';
 import { ROUTES as CONTRACT_ROUTES } from '../../src/contract/routes';
@@ -13,11 +15,26 @@ import { ROUTES as CONTRACT_ROUTES } from '../../src/contract/routes';
 
 type Route = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-/** The contract's routes (the same table the construct builds the API from), each with its implementation. */
-const ROUTES: ReadonlyMap<string, ReadonlyMap<string, Route>> = new Map([
-  [CONTRACT_ROUTES.track.path, new Map([[CONTRACT_ROUTES.track.method, postTrack]])],
-  [CONTRACT_ROUTES.status.path, new Map([[CONTRACT_ROUTES.status.method, getStatus]])],
-]);
+/**
+ * Each of the contract's routes (the same table the construct builds the API
+ * from) with its implementation; the compiler refuses a contract route without one.
+ */
+const IMPLEMENTATIONS: Record<keyof typeof CONTRACT_ROUTES, Route> = {
+  track: postTrack,
+  status: getStatus,
+  trackBatch: postTrackBatch,
+  shipments: getShipments,
+};
+
+/** path → method → implementation. */
+const ROUTES: ReadonlyMap<string, ReadonlyMap<string, Route>> = (() => {
+  const routes = new Map<string, Map<string, Route>>();
+  for (const [name, { path, method }] of Object.entries(CONTRACT_ROUTES)) {
+    if (!routes.has(path)) routes.set(path, new Map());
+    routes.get(path)!.set(method, IMPLEMENTATIONS[name as keyof typeof CONTRACT_ROUTES]);
+  }
+  return routes;
+})();
 
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   logger.resetKeys();
@@ -54,7 +71,7 @@ function toErrorResponse(error: unknown): APIGatewayProxyResult {
   if (isDependencyUnavailable(error)) {
     logger.warn('DynamoDB unavailable', { cause: error });
     count(METRIC.DEPENDENCY_UNAVAILABLE);
-    return errorResponse(new HttpError(503, 'service temporarily unavailable, retry later', { headers: { 'Retry-After': '1' } }));
+    return errorResponse(serviceUnavailable());
   }
   logger.error('unexpected error', { cause: error });
   return errorResponse(new HttpError(500, 'internal error'));

@@ -14,13 +14,13 @@ export const metrics = new Metrics({
 
 /** Metric names the handler emits (the construct's dashboard and alarms refer to them). */
 export const METRIC = {
-  /** A new tracking update was stored. */
+  /** A new tracking update was stored (POST /track, or per update of POST /track/batch). */
   ACCEPTED: 'TrackingUpdateAccepted',
   /** A tracking update re-sent an `event_id` already stored; nothing new was stored. */
   DUPLICATE: 'TrackingUpdateDuplicate',
   /** A tracking update was refused as invalid input (400, 413, 415). */
   REJECTED: 'TrackingUpdateRejected',
-  /** DynamoDB throttled or could not be reached; the client got a 503. */
+  /** DynamoDB throttled or could not be reached; the client got a 503 (or, in a batch, updates answered "retry"). */
   DEPENDENCY_UNAVAILABLE: 'DependencyUnavailable',
   /** SSM could not supply a valid config or flags document; a fallback was used. */
   CONFIG_FALLBACK: 'ConfigFallback',
@@ -28,7 +28,7 @@ export const METRIC = {
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
-/** Counts one occurrence of `name` in this invocation's metrics. */
-export function count(name: MetricName): void {
-  metrics.addMetric(name, MetricUnit.Count, 1);
+/** Counts `occurrences` (default one) of `name` in this invocation's metrics. */
+export function count(name: MetricName, occurrences = 1): void {
+  metrics.addMetric(name, MetricUnit.Count, occurrences);
 }

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { dynamoDb } from './clients';
 import { ENV, TABLE_LAYOUT } from '../../src/contract/runtime-config';
@@ -18,6 +18,8 @@ import { TrackingStatus } from '../../src/tracking-status';
  *
  * State item: `pk = TRACK#<tracking_id>`, `sk = STATE`, with the sparse status
  * index keys `status_pk = STATUS#<status>#<shard>`, `status_sk = <updated_at>#<tracking_id>`.
+ * Milestones on it: `first_seen_at`, `out_for_delivery_at`, `delivered_at` (each the
+ * earliest such event time), `attempt_count` (failed delivery attempts).
  */
 
 const PK = TABLE_LAYOUT.partitionKey;
@@ -36,6 +38,14 @@ const statusSk = (updatedAt: string, trackingId: string) => `${updatedAt}#${trac
 
 const EVENT_SK_SHAPE = /^EVENT#([!-~]{1,128})$/;
 const ISO_MILLIS_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const STATUS_SK_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#([A-Za-z0-9._:-]{1,100})$/;
+
+/**
+ * How often a state update is re-tried when another writer moved the state between
+ * reading it (from a failed condition) and writing it. Each failure means the state
+ * moved forward, so this only runs out under a sustained stream of concurrent writers.
+ */
+const MAX_STATE_UPDATE_ATTEMPTS = 4;
 
 export interface Location {
   readonly lat: number;
@@ -71,18 +81,39 @@ export interface ShipmentState {
   readonly last_event_id: string;
   readonly first_seen_at: string;
   readonly version: number;
+  /** Failed delivery attempts: events with status attempt_failed that moved the state. */
+  readonly attempt_count: number;
+  readonly out_for_delivery_at?: string;
   readonly delivered_at?: string;
 }
 
 /** The exclusive start key of a history page (a LastEvaluatedKey of the history index). */
 export type HistoryPageKey = Record<string, string>;
 
-/** How applying an event moved the state item. */
+/**
+ * Where the next page of the status index continues on one shard: after this
+ * sort key, from the newest item (`''`), or nowhere — the shard is exhausted (`null`).
+ */
+export type StatusShardPosition = string | null;
+
+/** How applying events moved the state item. */
 export type StateChange = 'advanced' | 'older' | 'already-applied';
+
+/**
+ * Other writers kept moving a shipment's state while this one tried to apply its
+ * events; retrying the request later succeeds (answered like a throttle).
+ */
+export class StateContentionError extends Error {
+  constructor(trackingId: string) {
+    super(`state of ${trackingId} kept changing while applying events`);
+    this.name = 'StateUpdateContention';
+  }
+}
 
 export interface TrackingRepositorySettings {
   readonly tableName: string;
   readonly historyIndexName: string;
+  readonly statusIndexName: string;
   /** Shards per status in the status index. */
   readonly statusShards: number;
   /** Seconds an event item lives; 0 keeps it forever. */
@@ -95,6 +126,7 @@ export class TrackingRepository {
     return {
       tableName: env[ENV.TABLE_NAME] ?? '',
       historyIndexName: env[ENV.HISTORY_INDEX_NAME] || TABLE_LAYOUT.historyIndex,
+      statusIndexName: env[ENV.STATUS_INDEX_NAME] || TABLE_LAYOUT.statusIndex,
       statusShards: positiveInteger(env[ENV.STATUS_INDEX_SHARDS]) ?? TABLE_LAYOUT.statusShards,
       eventTtlSeconds: positiveInteger(env[ENV.EVENT_TTL_SECONDS]) ?? 0,
     };
@@ -137,16 +169,68 @@ export class TrackingRepository {
   }
 
   /**
-   * Moves the state item to `event` when it is newer than the event the state
-   * reflects (ordered by event_time, then event_id). Conditional, so applying the
-   * same event twice — a retry repairing a half-done request — changes nothing,
-   * and an older event only lowers `first_seen_at` when it is earlier.
+   * Applies a shipment's events (one or more, same tracking_id; duplicates by
+   * event_id are ignored) to its state item in one conditional update: the state
+   * moves to the newest event — ordered by event_time, then event_id — only when
+   * that is newer than the event the state reflects, so it never moves backwards,
+   * and applying the same events again (a retry repairing a half-done request)
+   * changes nothing. Milestones count only events that move the state: each is
+   * counted in the update that moves the state past it, and the state never moves
+   * past an event twice, so a re-applied attempt_failed never counts twice.
+   *
+   * The first update assumes every event is newer than the state (always true for
+   * a new shipment). When it is not, DynamoDB returns the current state with the
+   * failed condition; the update is then repeated with only the newer events,
+   * conditional on the state still being the one just seen. Events older than the
+   * state only lower `first_seen_at` when they are earlier.
    */
-  public async applyToState(event: EventRecord): Promise<StateChange> {
-    const key = historySk(event.event_time, event.event_id);
-    const delivered = event.status === TrackingStatus.DELIVERED;
+  public async applyToState(events: readonly EventRecord[]): Promise<StateChange> {
+    const unique = new Map<string, EventRecord>();
+    for (const event of events) if (!unique.has(event.event_id)) unique.set(event.event_id, event);
+    const ordered = [...unique.values()]
+      .map((event) => ({ key: historySk(event.event_time, event.event_id), event }))
+      .sort((a, b) => compareStrings(a.key, b.key));
+    const trackingId = ordered[0].event.tracking_id;
+    const newestKey = ordered[ordered.length - 1].key;
+    // History keys start with the fixed-width event time, so key order is time order.
+    const earliest = ordered[0].event.event_time;
+
+    let applying = ordered;
+    let observedKey: string | undefined;
+    let firstSeenChecked = false;
+    for (let attempt = 0; attempt < MAX_STATE_UPDATE_ATTEMPTS; attempt++) {
+      try {
+        await this.client.send(new UpdateCommand(this.stateUpdate(applying.map((entry) => entry.event), earliest, observedKey)));
+        return 'advanced';
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        // A single event whose condition failed is not newer than the state: nothing
+        // to read. Several events need the state to tell which are newer; DynamoDB
+        // returns it with the failed condition, some emulators do not.
+        const current = oldItem(error) ?? (ordered.length > 1 ? await this.getStateItem(trackingId) : undefined);
+        if (!firstSeenChecked && (current?.first_seen_at === undefined || String(current.first_seen_at) > earliest)) {
+          await this.lowerFirstSeen(trackingId, earliest);
+        }
+        firstSeenChecked = true;
+        const currentKey = current?.last_event_key;
+        if (typeof currentKey !== 'string') return 'older';
+        applying = ordered.filter((entry) => entry.key > currentKey);
+        if (applying.length === 0) return currentKey === newestKey ? 'already-applied' : 'older';
+        observedKey = currentKey;
+      }
+    }
+    throw new StateContentionError(trackingId);
+  }
+
+  /**
+   * The state update for `events` (oldest first, all to be applied): SET to the
+   * newest, milestones from all of them. Conditional on every event being newer
+   * than the state, or — with `observedKey` — on the state still reflecting that event.
+   */
+  private stateUpdate(events: readonly EventRecord[], firstSeenAt: string, observedKey?: string): UpdateCommandInput {
+    const newest = events[events.length - 1];
+    const key = historySk(newest.event_time, newest.event_id);
     const names: Record<string, string> = {
-      '#pk': PK,
       '#tracking_id': 'tracking_id',
       '#status': 'status',
       '#location': 'location',
@@ -158,56 +242,78 @@ export class TrackingRepository {
       '#first_seen_at': 'first_seen_at',
       '#version': 'version',
     };
+    const values: Record<string, unknown> = {
+      ':tracking_id': newest.tracking_id,
+      ':status': newest.status,
+      ':location': newest.location,
+      ':event_time': newest.event_time,
+      ':event_id': newest.event_id,
+      ':key': key,
+      ':status_pk': statusPk(newest.status, this.shardOf(newest.tracking_id)),
+      ':status_sk': statusSk(newest.event_time, newest.tracking_id),
+      ':first_seen_at': firstSeenAt,
+      ':one': 1,
+    };
     const sets = [
       '#tracking_id = :tracking_id', '#status = :status', '#location = :location', '#updated_at = :event_time',
       '#last_event_id = :event_id', '#last_event_key = :key', '#status_pk = :status_pk', '#status_sk = :status_sk',
-      '#first_seen_at = if_not_exists(#first_seen_at, :event_time)',
+      '#first_seen_at = if_not_exists(#first_seen_at, :first_seen_at)',
     ];
-    if (delivered) {
-      names['#delivered_at'] = 'delivered_at';
-      sets.push('#delivered_at = if_not_exists(#delivered_at, :event_time)');
+    const adds = ['#version :one'];
+    // Milestone times: the earliest such event (events are oldest first); once set, kept.
+    for (const [attribute, status] of [['out_for_delivery_at', TrackingStatus.OUT_FOR_DELIVERY], ['delivered_at', TrackingStatus.DELIVERED]]) {
+      const at = events.find((event) => event.status === status)?.event_time;
+      if (at === undefined) continue;
+      names[`#${attribute}`] = attribute;
+      values[`:${attribute}`] = at;
+      sets.push(`#${attribute} = if_not_exists(#${attribute}, :${attribute})`);
     }
-    try {
-      await this.client.send(new UpdateCommand({
-        TableName: this.settings.tableName,
-        Key: this.stateKey(event.tracking_id),
-        UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
-        ConditionExpression: 'attribute_not_exists(#pk) OR #last_event_key < :key',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: {
-          ':tracking_id': event.tracking_id,
-          ':status': event.status,
-          ':location': event.location,
-          ':event_time': event.event_time,
-          ':event_id': event.event_id,
-          ':key': key,
-          ':status_pk': statusPk(event.status, this.shardOf(event.tracking_id)),
-          ':status_sk': statusSk(event.event_time, event.tracking_id),
-          ':one': 1,
-        },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
-      return 'advanced';
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      const current = oldItem(error);
-      if (current?.last_event_key === key) return 'already-applied';
-      if (current === undefined || current.first_seen_at === undefined || String(current.first_seen_at) > event.event_time) {
-        await this.lowerFirstSeen(event);
+    const attempts = events.filter((event) => event.status === TrackingStatus.ATTEMPT_FAILED).length;
+    if (attempts > 0) {
+      names['#attempt_count'] = 'attempt_count';
+      values[':attempts'] = attempts;
+      adds.push('#attempt_count :attempts');
+    }
+
+    let condition: string;
+    if (observedKey !== undefined) {
+      values[':observed_key'] = observedKey;
+      condition = '#last_event_key = :observed_key';
+    } else {
+      names['#pk'] = PK;
+      const oldestKey = historySk(events[0].event_time, events[0].event_id);
+      if (oldestKey === key) {
+        condition = 'attribute_not_exists(#pk) OR #last_event_key < :key';
+      } else {
+        values[':oldest_key'] = oldestKey;
+        condition = 'attribute_not_exists(#pk) OR #last_event_key < :oldest_key';
       }
-      return 'older';
     }
+    return {
+      TableName: this.settings.tableName,
+      Key: this.stateKey(newest.tracking_id),
+      UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    };
   }
 
   /** The state item, or undefined for an unknown shipment. */
   public async getState(trackingId: string): Promise<ShipmentState | undefined> {
+    const item = await this.getStateItem(trackingId);
+    return item ? toShipmentState(item) : undefined;
+  }
+
+  private async getStateItem(trackingId: string): Promise<Record<string, unknown> | undefined> {
     const output = await this.client.send(new GetCommand({
       TableName: this.settings.tableName,
       Key: this.stateKey(trackingId),
       // Read-your-write after POST /track; state items are small, so this costs little.
       ConsistentRead: true,
     }));
-    return output.Item ? toShipmentState(output.Item) : undefined;
+    return output.Item;
   }
 
   /** One page of a shipment's events, newest first by event_time (ties by event_id). */
@@ -240,6 +346,79 @@ export class TrackingRepository {
     return { events: page.map(toEventRecord), nextKey };
   }
 
+  /**
+   * One page of the shipments whose current status is `status`, most recently
+   * updated first, from the sparse status index.
+   *
+   * A status is spread over N shards, so the page fans out over every shard that
+   * is not exhausted, in parallel, and merges the answers by sort key
+   * (`<updated_at>#<tracking_id>`, newest first). Each shard's position advances
+   * only past the items this page returned; items read from a shard but not
+   * returned are read again next time.
+   *
+   * The index is eventually consistent (a GSI offers no consistent reads): a
+   * shipment whose status changes between two pages can be listed twice (under
+   * a newer sort key) or not at all (it left the status, or moved behind a
+   * position already passed). That is the nature of a live listing, not a bug.
+   */
+  public async listByStatus(status: string, limit: number, positions?: readonly StatusShardPosition[]): Promise<{
+    readonly shipments: ShipmentState[];
+    /** Where the next page continues; undefined when every shard is exhausted. */
+    readonly nextPositions?: StatusShardPosition[];
+  }> {
+    const start = positions ?? Array.from({ length: this.settings.statusShards }, (): StatusShardPosition => '');
+    const shards = await Promise.all(start.map(async (position, shard) => {
+      if (position === null) return { items: [], more: false };
+      const after = position !== '';
+      const output = await this.client.send(new QueryCommand({
+        TableName: this.settings.tableName,
+        IndexName: this.settings.statusIndexName,
+        KeyConditionExpression: after ? '#pk = :pk AND #sk < :after' : '#pk = :pk',
+        // DynamoDB refuses unused names and values.
+        ExpressionAttributeNames: after ? { '#pk': STATUS_PK, '#sk': STATUS_SK } : { '#pk': STATUS_PK },
+        ExpressionAttributeValues: after ? { ':pk': statusPk(status, shard), ':after': position } : { ':pk': statusPk(status, shard) },
+        ScanIndexForward: false,
+        // One more than a page: a shard that answers with fewer and no LastEvaluatedKey
+        // is known to be exhausted, so the last page carries no cursor to an empty one.
+        Limit: limit + 1,
+      }));
+      return { items: output.Items ?? [], more: output.LastEvaluatedKey !== undefined };
+    }));
+
+    const page = shards
+      .flatMap(({ items }, shard) => items.map((item) => ({ shard, sortKey: String(item[STATUS_SK]), item })))
+      .sort((a, b) => compareStrings(b.sortKey, a.sortKey))
+      .slice(0, limit);
+
+    const next = [...start];
+    shards.forEach(({ items, more }, shard) => {
+      if (start[shard] === null) return;
+      const returned = page.filter((entry) => entry.shard === shard);
+      if (!more && returned.length === items.length) next[shard] = null;
+      else if (returned.length > 0) next[shard] = returned[returned.length - 1].sortKey;
+    });
+    return {
+      shipments: page.map((entry) => toShipmentState(entry.item)),
+      nextPositions: next.every((position) => position === null) ? undefined : next,
+    };
+  }
+
+  /**
+   * Whether `positions` has the shape of status-index positions (cursor
+   * validation): one per shard, each '', null or a sort key whose tracking id
+   * belongs to that shard, and not all exhausted.
+   */
+  public isStatusPagePositions(positions: unknown): positions is StatusShardPosition[] {
+    if (!Array.isArray(positions) || positions.length !== this.settings.statusShards) return false;
+    if (positions.every((position) => position === null)) return false;
+    return positions.every((position: unknown, shard) => {
+      if (position === null || position === '') return true;
+      if (typeof position !== 'string') return false;
+      const trackingId = STATUS_SK_SHAPE.exec(position)?.[1];
+      return trackingId !== undefined && this.shardOf(trackingId) === shard;
+    });
+  }
+
   /** Whether `key` has the shape of a history page key of this shipment (cursor validation). */
   public isHistoryPageKey(trackingId: string, key: unknown): key is HistoryPageKey {
     if (typeof key !== 'object' || key === null || Array.isArray(key)) return false;
@@ -264,15 +443,15 @@ export class TrackingRepository {
     return output.Item;
   }
 
-  private async lowerFirstSeen(event: EventRecord): Promise<void> {
+  private async lowerFirstSeen(trackingId: string, eventTime: string): Promise<void> {
     try {
       await this.client.send(new UpdateCommand({
         TableName: this.settings.tableName,
-        Key: this.stateKey(event.tracking_id),
+        Key: this.stateKey(trackingId),
         UpdateExpression: 'SET #first_seen_at = :event_time',
         ConditionExpression: '#first_seen_at > :event_time',
         ExpressionAttributeNames: { '#first_seen_at': 'first_seen_at' },
-        ExpressionAttributeValues: { ':event_time': event.event_time },
+        ExpressionAttributeValues: { ':event_time': eventTime },
       }));
     } catch (error) {
       // Already as early (or earlier): nothing to do.
@@ -321,8 +500,16 @@ function toShipmentState(item: Record<string, unknown>): ShipmentState {
     last_event_id: String(item.last_event_id),
     first_seen_at: String(item.first_seen_at),
     version: Number(item.version),
+    attempt_count: item.attempt_count === undefined ? 0 : Number(item.attempt_count),
+    ...(item.out_for_delivery_at !== undefined ? { out_for_delivery_at: String(item.out_for_delivery_at) } : {}),
     ...(item.delivered_at !== undefined ? { delivered_at: String(item.delivered_at) } : {}),
   };
+}
+
+/** Code-unit order, which is DynamoDB's byte order for the ASCII keys used here. */
+function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 function isConditionalCheckFailed(error: unknown): boolean {

@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { decodeCursor, encodeCursor } from './cursor';
+import { cursors } from './cursor';
 import { ErrorDetail, HttpError, jsonResponse } from './http';
+import { readLimit } from './query';
 import { EventRecord, HistoryPageKey, repository } from './repository';
+import { currentStateView } from './state-view';
 import { ENHANCED_FIELDS, TRACKING_ID_PATTERN } from '../../src/contract/request-schema';
+import { ROUTES } from '../../src/contract/routes';
 
-const DEFAULT_LIMIT = 10;
-const MAX_LIMIT = 100;
 const TRACKING_ID = new RegExp(TRACKING_ID_PATTERN);
 
 /** GET /status: a shipment's current state and one page of its history, newest first. */
@@ -21,21 +22,15 @@ export async function getStatus(event: APIGatewayProxyEvent): Promise<APIGateway
   const updates = history.events.map(toUpdate);
   return jsonResponse(200, {
     tracking_id: trackingId,
-    current: {
-      status: state.status,
-      location: state.location,
-      timestamp: state.updated_at,
-      event_id: state.last_event_id,
-      first_seen_at: state.first_seen_at,
-      updated_at: state.updated_at,
-      version: state.version,
-      ...(state.delivered_at !== undefined ? { delivered_at: state.delivered_at } : {}),
-    },
+    current: currentStateView(state),
     updates,
     count: updates.length,
-    next_cursor: history.nextKey ? encodeCursor(trackingId, history.nextKey) : null,
+    next_cursor: history.nextKey ? cursors.encode(cursorQuery(trackingId), history.nextKey) : null,
   });
 }
+
+/** A history cursor continues this route for this shipment only. */
+const cursorQuery = (trackingId: string) => ({ route: ROUTES.status.path, scope: trackingId });
 
 function readQuery(event: APIGatewayProxyEvent): { trackingId: string; limit: number; startKey?: HistoryPageKey } {
   const query = event.queryStringParameters ?? {};
@@ -48,19 +43,18 @@ function readQuery(event: APIGatewayProxyEvent): { trackingId: string; limit: nu
     details.push({ path: '/tracking_id', message: 'must be 1-100 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"' });
   }
 
-  let limit = DEFAULT_LIMIT;
-  if (query.limit !== undefined) {
-    limit = /^[0-9]{1,3}$/.test(query.limit) ? Number(query.limit) : NaN;
-    if (!(limit >= 1 && limit <= MAX_LIMIT)) {
-      details.push({ path: '/limit', message: `must be an integer from 1 to ${MAX_LIMIT}` });
-    }
-  }
+  const limit = readLimit(query.limit, details);
 
   let startKey: HistoryPageKey | undefined;
   const cursor = query.cursor;
   // Whose cursor it is can only be checked against a valid tracking id.
   if (cursor !== undefined && trackingId !== undefined && TRACKING_ID.test(trackingId)) {
-    const decoded = decodeCursor(cursor, trackingId, (key): key is HistoryPageKey => repository.isHistoryPageKey(trackingId, key));
+    const decoded = cursors.decode(
+      cursor,
+      { ...cursorQuery(trackingId), scopeMismatch: 'belongs to another shipment' },
+      // Defense in depth behind the signature: the key must be one of this shipment's history keys.
+      (key): key is HistoryPageKey => repository.isHistoryPageKey(trackingId, key),
+    );
     if (decoded.ok) startKey = decoded.key;
     else details.push({ path: '/cursor', message: decoded.message });
   }

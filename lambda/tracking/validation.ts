@@ -1,5 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { RuntimeConfig } from './config';
+import validateBatchSchema from './generated/validate-tracking-batch';
 import validateSchema from './generated/validate-tracking-update';
 import { ErrorDetail, HttpError, header } from './http';
 import { parseRfc3339, toIsoMillis } from './time';
@@ -9,7 +11,7 @@ import {
   MAX_METADATA_BYTES,
   RFC3339_PATTERN,
 } from '../../src/contract/request-schema';
-import type { FeatureFlagsDocument } from '../../src/contract/runtime-config';
+import { MAX_MAX_REQUEST_BYTES, type FeatureFlagsDocument } from '../../src/contract/runtime-config';
 import { normalizeStatus } from '../../src/contract/statuses';
 
 /**
@@ -98,6 +100,41 @@ function nestingExceeds(root: unknown, maxDepth: number): boolean {
     for (const child of Object.values(value)) pending.push({ value: child, depth: depth + 1 });
   }
   return false;
+}
+
+/**
+ * Reads a JSON request body with the checks in contract order: 415, 413, invalid
+ * JSON / too deep. `loadConfig` (the size limit, and the flags for what follows)
+ * is called after the 415 check, so a wrong Content-Type never waits for SSM, and
+ * parsing runs while SSM answers; the results are still applied in contract order.
+ */
+export async function readJsonBody(event: APIGatewayProxyEvent, loadConfig: () => Promise<RuntimeConfig>): Promise<{
+  readonly body: unknown;
+  /** The configuration the request was checked with. */
+  readonly config: RuntimeConfig;
+}> {
+  requireJsonContentType(event);
+  const configured = loadConfig();
+  const body = decodeBody(event);
+  // Beyond the largest limit any config may set, the answer is 413 anyway: don't parse it.
+  const parsedAhead = body.bytes <= MAX_MAX_REQUEST_BYTES ? parseJsonBody(body.text) : undefined;
+  const config = await configured;
+  requireBodyWithin(body, config.api.max_request_bytes);
+  const parsed = parsedAhead ?? parseJsonBody(body.text);
+  if (!parsed.ok) throw parsed.error;
+  return { body: parsed.value, config };
+}
+
+/**
+ * The updates of a `POST /track/batch` body, after checking the envelope against
+ * TRACKING_BATCH_SCHEMA (the API Gateway model of the route): 1–100 objects. The
+ * updates themselves are checked one by one with {@link validateTrackingUpdate}.
+ */
+export function validateTrackingBatch(body: unknown): readonly unknown[] {
+  if (!validateBatchSchema(body)) {
+    throw new HttpError(400, 'invalid batch', { details: (validateBatchSchema.errors ?? []).map(toDetail) });
+  }
+  return (body as { updates: unknown[] }).updates;
 }
 
 /**

@@ -9,6 +9,7 @@ import { NOW, validUpdate } from './fixtures';
 import { ssmReturns } from './ssm';
 import { handler } from '../../lambda/tracking';
 import { logger, metrics } from '../../lambda/tracking/observability';
+import { ROUTES as CONTRACT_ROUTES } from '../../src/contract/routes';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ssm = mockClient(SSMClient);
@@ -49,12 +50,25 @@ describe('routing', () => {
     ['GET', '/track', 'POST'],
     ['DELETE', '/track', 'POST'],
     ['POST', '/status', 'GET'],
+    ['GET', '/track/batch', 'POST'],
+    ['PUT', '/track/batch', 'POST'],
+    ['POST', '/shipments', 'GET'],
   ])('answers %s %s with 405 and Allow: %s', async (method, resource, allow) => {
     const result = await handler(apiEvent({ method, resource }), lambdaContext);
 
     expect(result.statusCode).toBe(405);
     expect(result.headers).toEqual({ 'Content-Type': 'application/json', 'Allow': allow });
     expect(bodyOf(result)).toEqual({ error: 'method not allowed' });
+  });
+
+  test.each(Object.entries(CONTRACT_ROUTES))('implements the contract route %s', async (_name, { method, path }) => {
+    ddb.on(GetCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const result = await handler(apiEvent({ method, resource: path }), lambdaContext);
+
+    // Whatever the answer (400 for a missing query or body, 404 for a disabled feature), it comes from the route.
+    expect(result.statusCode).not.toBe(405);
+    expect(bodyOf(result)).not.toEqual({ error: 'not found' });
   });
 
   test('routes on the path when the event has no resource', async () => {

@@ -6,6 +6,7 @@ import 'aws-sdk-client-mock-jest';
 import { bodyOf, lambdaContext, statusEvent } from './events';
 import { storedEvent } from './fixtures';
 import { handler } from '../../lambda/tracking';
+import { CursorCodec, cursorCodecFromEnvironment } from '../../lambda/tracking/cursor';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ssm = mockClient(SSMClient);
@@ -36,8 +37,11 @@ const HISTORY = [
   storedEvent('PKG-1', 'e1', '2026-11-25T08:00:00.000Z', { status: 'in_transit' }),
 ];
 
-/** A cursor as a client might forge it. */
+/** A cursor as a client might forge it, unsigned. */
 const forgeCursor = (envelope: unknown) => Buffer.from(JSON.stringify(envelope)).toString('base64url');
+/** Signs like the handler does without CURSOR_KEY (the development key): reaches the checks behind the signature. */
+const handlerKey = cursorCodecFromEnvironment({});
+const signed = (trackingId: string, key: unknown) => handlerKey.encode({ route: '/status', scope: trackingId }, key);
 
 beforeEach(() => {
   ddb.reset();
@@ -62,6 +66,7 @@ describe('GET /status returns the current state and the history', () => {
         first_seen_at: '2026-11-25T08:00:00.000Z',
         updated_at: '2026-11-26T09:00:00.000Z',
         version: 3,
+        attempt_count: 0,
         delivered_at: '2026-11-26T09:00:00.000Z',
       },
       updates: [
@@ -195,24 +200,84 @@ describe('GET /status query validation', () => {
 
 describe('GET /status refuses cursors it did not issue for this query', () => {
   const validKey = { pk: 'TRACK#PKG-1', sk: 'EVENT#e2', history_sk: '2026-11-26T07:00:00.000Z#e2' };
+  const invalidCursor = { error: 'invalid query parameters', details: [{ path: '/cursor', message: 'is not a valid cursor' }] };
+  const issued = async () => bodyOf(await get({ tracking_id: 'PKG-1', limit: '2' })).next_cursor as string;
+  /** `cursor` with the character at `index` replaced by another base64url character. */
+  const alter = (cursor: string, index: number) => cursor.slice(0, index) + (cursor[index] === 'A' ? 'B' : 'A') + cursor.slice(index + 1);
+
+  test('accepts the cursor it issued, also with another limit', async () => {
+    const cursor = await issued();
+    const result = await get({ tracking_id: 'PKG-1', limit: '50', cursor });
+
+    expect(result.statusCode).toBe(200);
+    expect(queryInputs()[1]).toMatchObject({ Limit: 51, ExclusiveStartKey: validKey });
+  });
+
+  test.each([
+    ['its first character', 0],
+    ['a character in the middle', 20],
+    ['its last character (in the signature)', -1],
+  ])('rejects an issued cursor with %s altered, with a 400 naming /cursor', async (_case, position) => {
+    const cursor = await issued();
+    ddb.resetHistory();
+    const result = await get({ tracking_id: 'PKG-1', cursor: alter(cursor, position < 0 ? cursor.length + position : position) });
+
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result)).toEqual(invalidCursor);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  test('rejects a truncated cursor', async () => {
+    const cursor = await issued();
+    const result = await get({ tracking_id: 'PKG-1', cursor: cursor.slice(0, -4) });
+
+    expect(bodyOf(result)).toEqual(invalidCursor);
+  });
+
+  test('rejects a cursor signed with another key (another deployment)', async () => {
+    const foreign = new CursorCodec('another-stack-id').encode({ route: '/status', scope: 'PKG-1' }, validKey);
+    const result = await get({ tracking_id: 'PKG-1', cursor: foreign });
+
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result)).toEqual(invalidCursor);
+  });
+
+  test('rejects a /shipments cursor with a 400 saying it belongs to another route', async () => {
+    const shipmentsCursor = handlerKey.encode({ route: '/shipments', scope: 'PKG-1' }, validKey);
+    const result = await get({ tracking_id: 'PKG-1', cursor: shipmentsCursor });
+
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).details).toEqual([{ path: '/cursor', message: 'belongs to another route' }]);
+  });
 
   test.each([
     ['not base64url', '!!!'],
     ['not JSON', Buffer.from('hello').toString('base64url')],
-    ['JSON null', forgeCursor(null)],
-    ['an unknown version', forgeCursor({ v: 2, t: 'PKG-1', k: validKey })],
-    ['a key of another partition', forgeCursor({ v: 1, t: 'PKG-1', k: { ...validKey, pk: 'TRACK#PKG-2' } })],
-    ['the state item as key', forgeCursor({ v: 1, t: 'PKG-1', k: { ...validKey, sk: 'STATE' } })],
-    ['a history key of another event', forgeCursor({ v: 1, t: 'PKG-1', k: { ...validKey, history_sk: '2026-11-26T07:00:00.000Z#e9' } })],
-    ['a malformed time in the history key', forgeCursor({ v: 1, t: 'PKG-1', k: { ...validKey, history_sk: 'yesterday#e2' } })],
-    ['an extra key attribute', forgeCursor({ v: 1, t: 'PKG-1', k: { ...validKey, status_pk: 'x' } })],
-    ['a numeric key attribute', forgeCursor({ v: 1, t: 'PKG-1', k: { ...validKey, sk: 7 } })],
+    ['an unsigned cursor in the old (v1) format', forgeCursor({ v: 1, t: 'PKG-1', k: validKey })],
+    ['an unsigned cursor in the current format', forgeCursor({ v: 2, r: '/status', q: 'PKG-1', k: validKey })],
     ['an oversized cursor', 'A'.repeat(5000)],
-  ])('rejects a tampered cursor (%s) with a 400 naming /cursor', async (_case, cursor) => {
+  ])('rejects a forged cursor (%s) with a 400 naming /cursor', async (_case, cursor) => {
     const result = await get({ tracking_id: 'PKG-1', cursor });
 
     expect(result.statusCode).toBe(400);
-    expect(bodyOf(result)).toEqual({ error: 'invalid query parameters', details: [{ path: '/cursor', message: 'is not a valid cursor' }] });
+    expect(bodyOf(result)).toEqual(invalidCursor);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  // Behind the signature, the key's shape is still checked (defense in depth).
+  test.each([
+    ['JSON null', null],
+    ['a key of another partition', { ...validKey, pk: 'TRACK#PKG-2' }],
+    ['the state item as key', { ...validKey, sk: 'STATE' }],
+    ['a history key of another event', { ...validKey, history_sk: '2026-11-26T07:00:00.000Z#e9' }],
+    ['a malformed time in the history key', { ...validKey, history_sk: 'yesterday#e2' }],
+    ['an extra key attribute', { ...validKey, status_pk: 'x' }],
+    ['a numeric key attribute', { ...validKey, sk: 7 }],
+  ])('rejects a correctly signed cursor whose key is not a history key of the shipment (%s)', async (_case, key) => {
+    const result = await get({ tracking_id: 'PKG-1', cursor: signed('PKG-1', key) });
+
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result)).toEqual(invalidCursor);
     expect(ddb.calls()).toHaveLength(0);
   });
 
@@ -224,5 +289,15 @@ describe('GET /status refuses cursors it did not issue for this query', () => {
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result).details).toEqual([{ path: '/cursor', message: 'belongs to another shipment' }]);
     expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe('GET /status returns the milestones', () => {
+  test('answers out_for_delivery_at and attempt_count from the state item', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...STATE, status: 'attempt_failed', delivered_at: undefined, out_for_delivery_at: '2026-11-26T07:00:00.000Z', attempt_count: 2 } });
+    const { current } = bodyOf(await get({ tracking_id: 'PKG-1' }));
+
+    expect(current).toMatchObject({ status: 'attempt_failed', out_for_delivery_at: '2026-11-26T07:00:00.000Z', attempt_count: 2 });
+    expect(current).not.toHaveProperty('delivered_at');
   });
 });

@@ -7,6 +7,7 @@ import { decodeTime } from 'ulid';
 import { apiEvent, bodyOf, lambdaContext, trackEvent } from './events';
 import { conditionFailed, NOW, storedEvent, validUpdate } from './fixtures';
 import { ssmReturns } from './ssm';
+import { FakeStateTable } from './state-table';
 import { handler } from '../../lambda/tracking';
 import { logger, metrics } from '../../lambda/tracking/observability';
 import { fnv1a32 } from '../../lambda/tracking/repository';
@@ -83,7 +84,7 @@ describe('POST /track stores a new event', () => {
       Key: { pk: 'TRACK#PKG-1', sk: 'STATE' },
       UpdateExpression: 'SET #tracking_id = :tracking_id, #status = :status, #location = :location, #updated_at = :event_time, '
         + '#last_event_id = :event_id, #last_event_key = :key, #status_pk = :status_pk, #status_sk = :status_sk, '
-        + '#first_seen_at = if_not_exists(#first_seen_at, :event_time) ADD #version :one',
+        + '#first_seen_at = if_not_exists(#first_seen_at, :first_seen_at) ADD #version :one',
       ConditionExpression: 'attribute_not_exists(#pk) OR #last_event_key < :key',
       ExpressionAttributeNames: {
         '#pk': 'pk',
@@ -107,6 +108,7 @@ describe('POST /track stores a new event', () => {
         ':key': '2026-11-26T09:15:00.000Z#scan-0001',
         ':status_pk': `STATUS#in_transit#${fnv1a32('PKG-1') % 8}`,
         ':status_sk': '2026-11-26T09:15:00.000Z#PKG-1',
+        ':first_seen_at': '2026-11-26T09:15:00.000Z',
         ':one': 1,
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -117,8 +119,9 @@ describe('POST /track stores a new event', () => {
     await post(validUpdate({ status: 'delivered' }));
 
     const [update] = updateInputs();
-    expect(update.UpdateExpression).toContain('#delivered_at = if_not_exists(#delivered_at, :event_time)');
+    expect(update.UpdateExpression).toContain('#delivered_at = if_not_exists(#delivered_at, :delivered_at)');
     expect(update.ExpressionAttributeNames).toMatchObject({ '#delivered_at': 'delivered_at' });
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':delivered_at': '2026-11-26T09:15:00.000Z' });
   });
 
   test('uses the receive time when the client sends no event_time', async () => {
@@ -285,5 +288,69 @@ describe('POST /track with an event older than the current state', () => {
 
     expect(result.statusCode).toBe(200);
     expect(updateInputs()).toHaveLength(2);
+  });
+});
+
+describe('POST /track keeps milestones on the state item', () => {
+  let table: FakeStateTable;
+  const state = () => table.get('TRACK#PKG-1')!;
+
+  beforeEach(() => {
+    table = new FakeStateTable();
+    ddb.on(PutCommand).callsFake((input) => table.put(input));
+    ddb.on(UpdateCommand).callsFake((input) => table.update(input));
+  });
+
+  test('stamps out_for_delivery_at with the first out_for_delivery event only', async () => {
+    await post(validUpdate({ status: 'out_for_delivery', event_id: 'a', event_time: '2026-11-26T08:00:00Z' }));
+    await post(validUpdate({ status: 'attempt_failed', event_id: 'b', event_time: '2026-11-26T08:30:00Z' }));
+    await post(validUpdate({ status: 'out_for_delivery', event_id: 'c', event_time: '2026-11-26T09:00:00Z' }));
+
+    expect(state()).toMatchObject({ status: 'out_for_delivery', out_for_delivery_at: '2026-11-26T08:00:00.000Z', version: 3 });
+  });
+
+  test('counts each failed attempt that moves the state', async () => {
+    await post(validUpdate({ status: 'attempt_failed', event_id: 'a', event_time: '2026-11-26T08:00:00Z' }));
+    await post(validUpdate({ status: 'out_for_delivery', event_id: 'b', event_time: '2026-11-26T08:30:00Z' }));
+    await post(validUpdate({ status: 'attempt_failed', event_id: 'c', event_time: '2026-11-26T09:00:00Z' }));
+
+    expect(state()).toMatchObject({ status: 'attempt_failed', attempt_count: 2 });
+    expect(updateInputs()[0]).toMatchObject({
+      UpdateExpression: expect.stringMatching(/ ADD #version :one, #attempt_count :attempts$/),
+      ExpressionAttributeValues: expect.objectContaining({ ':attempts': 1 }),
+    });
+  });
+
+  test('counts a re-applied attempt_failed event once (the resend is a duplicate; the state update is conditional)', async () => {
+    const attempt = validUpdate({ status: 'attempt_failed', event_id: 'a' });
+    const first = await post(attempt);
+    const resent = await post(attempt);
+
+    expect(bodyOf(first).duplicate).toBe(false);
+    expect(bodyOf(resent).duplicate).toBe(true);
+    expect(state()).toMatchObject({ attempt_count: 1, version: 1 });
+    // The resend did send the state update (to repair a half-done write); its condition refused it.
+    expect(updateInputs()).toHaveLength(2);
+  });
+
+  test('repairs a half-done write and counts its attempt once', async () => {
+    const attempt = validUpdate({ status: 'attempt_failed', event_id: 'a' });
+    ddb.on(UpdateCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }))
+      .callsFake((input) => table.update(input));
+
+    expect((await post(attempt)).statusCode).toBe(503);
+    expect(table.get('TRACK#PKG-1')).toBeUndefined();
+    expect(bodyOf(await post(attempt)).duplicate).toBe(true);
+    await post(attempt);
+
+    expect(state()).toMatchObject({ status: 'attempt_failed', attempt_count: 1, version: 1 });
+  });
+
+  test('does not count a late attempt_failed event older than the current state', async () => {
+    await post(validUpdate({ status: 'out_for_delivery', event_id: 'b', event_time: '2026-11-26T09:00:00Z' }));
+    await post(validUpdate({ status: 'attempt_failed', event_id: 'a', event_time: '2026-11-26T08:00:00Z' }));
+
+    expect(state()).toMatchObject({ status: 'out_for_delivery', first_seen_at: '2026-11-26T08:00:00.000Z' });
+    expect(state()).not.toHaveProperty('attempt_count');
   });
 });

@@ -1,0 +1,23 @@
+import type { ShipmentState } from './repository';
+
+/**
+ * A shipment's current state as the API answers it: `current` of GET /status and
+ * each entry of GET /shipments (which adds `tracking_id`). `timestamp` and
+ * `event_id` are the seed's names for the event the state reflects; milestones
+ * appear once they happened, `attempt_count` always.
+ */
+export function currentStateView(state: ShipmentState): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    status: state.status,
+    location: state.location,
+    timestamp: state.updated_at,
+    event_id: state.last_event_id,
+    first_seen_at: state.first_seen_at,
+    updated_at: state.updated_at,
+    version: state.version,
+    attempt_count: state.attempt_count,
+  };
+  if (state.out_for_delivery_at !== undefined) view.out_for_delivery_at = state.out_for_delivery_at;
+  if (state.delivered_at !== undefined) view.delivered_at = state.delivered_at;
+  return view;
+}
