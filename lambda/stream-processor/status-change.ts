@@ -1,0 +1,119 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { StatusChangedDetail } from '../../src/contract/events';
+import { TABLE_LAYOUT } from '../../src/contract/runtime-config';
+
+/** What one stream record means for status-change events. */
+export type StatusChangeReading =
+  /** Not a write of a state item (an event item, a REMOVE): none of this processor's business. */
+  | { readonly kind: 'ignored'; readonly reason: string }
+  /** A state item written with the status it already had. */
+  | { readonly kind: 'unchanged'; readonly trackingId: string; readonly status: string }
+  /** A state item whose status changed (or was set for the first time): publish `detail`. */
+  | { readonly kind: 'changed'; readonly detail: StatusChangedDetail }
+  /** A state item write that cannot be read: dead-letter it, retrying cannot help. */
+  | { readonly kind: 'malformed'; readonly problems: readonly string[] };
+
+type Image = Record<string, unknown>;
+type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
+
+/**
+ * Reads a DynamoDB stream record of the tracking table. Never throws: a record
+ * that is not what the table writes comes back `malformed`, naming what is wrong.
+ *
+ * A *status change* is a state item INSERT (previous_status null) or a MODIFY
+ * whose NewImage.status differs from OldImage.status. Everything a state write
+ * carries besides the status (location, event id, version…) is only required
+ * when there is something to publish: a same-status write is skipped unread.
+ *
+ * Repeats are possible and not detectable here: the stream delivers at least
+ * once, and some emulators (moto) emit two INSERT records for one UpdateItem on a
+ * missing item, the second without an OldImage. Both read as a first status with
+ * the same `version`, which is why the published detail carries `version`:
+ * consumers drop an event whose (tracking_id, version) they have already seen.
+ */
+export function readStatusChange(record: DynamoDBRecord): StatusChangeReading {
+  const { eventName, dynamodb: change } = record;
+  if (eventName === 'REMOVE') return { kind: 'ignored', reason: 'REMOVE' };
+  if (eventName !== 'INSERT' && eventName !== 'MODIFY') {
+    return { kind: 'malformed', problems: [`eventName ${JSON.stringify(eventName)} is not INSERT, MODIFY or REMOVE`] };
+  }
+  if (typeof change !== 'object' || change === null) {
+    return { kind: 'malformed', problems: ['the record has no dynamodb section'] };
+  }
+
+  // Keys is always there on a real record; the NewImage carries the key too.
+  const sortKey = change.Keys?.[TABLE_LAYOUT.sortKey]?.S ?? change.NewImage?.[TABLE_LAYOUT.sortKey]?.S;
+  if (typeof sortKey !== 'string') {
+    return { kind: 'malformed', problems: [`the record has no string sort key "${TABLE_LAYOUT.sortKey}"`] };
+  }
+  if (sortKey !== TABLE_LAYOUT.stateSortKey) return { kind: 'ignored', reason: 'not a state item' };
+
+  const problems: string[] = [];
+  const newImage = decodeImage(change.NewImage, 'NewImage', problems);
+  // An INSERT is the shipment's first status, whatever an OldImage might say.
+  const oldImage = eventName === 'MODIFY' ? decodeImage(change.OldImage, 'OldImage', problems) : undefined;
+  if (!newImage || (eventName === 'MODIFY' && !oldImage)) return { kind: 'malformed', problems };
+
+  const status = requireString(newImage, 'status', 'NewImage', problems);
+  const previousStatus = oldImage ? requireString(oldImage, 'status', 'OldImage', problems) : null;
+  const trackingId = requireString(newImage, 'tracking_id', 'NewImage', problems);
+  if (problems.length > 0) return { kind: 'malformed', problems };
+  if (status === previousStatus) return { kind: 'unchanged', trackingId: trackingId!, status: status! };
+
+  const eventTime = requireString(newImage, 'updated_at', 'NewImage', problems);
+  const eventId = requireString(newImage, 'last_event_id', 'NewImage', problems);
+  const location = requireLocation(newImage, problems);
+  const version = requireVersion(newImage, problems);
+  if (problems.length > 0) return { kind: 'malformed', problems };
+
+  return {
+    kind: 'changed',
+    detail: {
+      tracking_id: trackingId!,
+      previous_status: previousStatus ?? null,
+      status: status!,
+      event_time: eventTime!,
+      location: location!,
+      event_id: eventId!,
+      version: version!,
+    },
+  };
+}
+
+function decodeImage(image: StreamImage | undefined, name: string, problems: string[]): Image | undefined {
+  if (typeof image !== 'object' || image === null || Array.isArray(image)) {
+    problems.push(`${name} is missing (the stream must be NEW_AND_OLD_IMAGES)`);
+    return undefined;
+  }
+  try {
+    return unmarshall(image as unknown as Parameters<typeof unmarshall>[0]);
+  } catch (error) {
+    problems.push(`${name} is not a DynamoDB item image: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+function requireString(image: Image, field: string, name: string, problems: string[]): string | undefined {
+  const value = image[field];
+  if (typeof value === 'string' && value.length > 0) return value;
+  problems.push(`${name}.${field} ${value === undefined ? 'is missing' : 'is not a non-empty string'}`);
+  return undefined;
+}
+
+function requireLocation(image: Image, problems: string[]): { lat: number; lng: number } | undefined {
+  const location = image.location as Record<string, unknown> | undefined;
+  const lat = location?.lat;
+  const lng = location?.lng;
+  if (typeof lat === 'number' && Number.isFinite(lat) && typeof lng === 'number' && Number.isFinite(lng)) return { lat, lng };
+  problems.push('NewImage.location is not {lat: number, lng: number}');
+  return undefined;
+}
+
+function requireVersion(image: Image, problems: string[]): number | undefined {
+  const version = image.version;
+  // unmarshall turns an unparsable N into NaN and a huge one into a bigint.
+  if (typeof version === 'number' && Number.isSafeInteger(version) && version >= 1) return version;
+  problems.push('NewImage.version is not a positive integer');
+  return undefined;
+}
