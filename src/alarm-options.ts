@@ -80,6 +80,25 @@ export interface TableThrottleAlarmOptions extends AlarmOptions {
   readonly maxThrottledRequestCount?: number;
 }
 
+/** The dead-letter queue's depth alarm: any record there is a status change nobody was told about. */
+export interface DeadLetterQueueAlarmOptions extends AlarmOptions {
+  /**
+   * Fire when the queue holds at least this many visible messages.
+   * @default 1
+   */
+  readonly maxMessageCount?: number;
+}
+
+/** The stream processor's iterator-age alarm: how far behind the table's changes events are published. */
+export interface StreamIteratorAgeAlarmOptions extends AlarmOptions {
+  /**
+   * Fire when the oldest record the processor read in a minute was this old
+   * (1 second to 24 hours: a stream keeps records for 24 hours).
+   * @default Duration.minutes(1)
+   */
+  readonly maxIteratorAge?: Duration;
+}
+
 /** One struct per alarm; each is on by default. */
 export interface AlarmsOptions {
   /**
@@ -117,4 +136,16 @@ export interface AlarmsOptions {
    * @default - on, 1 per minute in 3 of 5 minutes
    */
   readonly tableThrottles?: TableThrottleAlarmOptions;
+
+  /**
+   * Messages in the stream processor's dead-letter queue.
+   * @default - on, 1 message in 1 of 1 minutes
+   */
+  readonly deadLetterQueue?: DeadLetterQueueAlarmOptions;
+
+  /**
+   * Age of the records the stream processor reads.
+   * @default - on, 1 minute in 3 of 5 minutes
+   */
+  readonly streamIteratorAge?: StreamIteratorAgeAlarmOptions;
 }

@@ -3,3 +3,4 @@ export * from './props';
 export * from './alarm-options';
 export * from './authorization';
 export * from './tracking-status';
+export * from './status-changed';

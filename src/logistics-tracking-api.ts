@@ -1,26 +1,31 @@
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ApiAuthorization, ApiAuthorizationType } from './authorization';
+import { STATUS_CHANGED_EVENT } from './contract/events';
 import { ROUTES } from './contract/routes';
 import {
   ApiConfigDocument, DEFAULT_FEATURE_FLAGS, DEFAULT_MAX_REQUEST_BYTES, ENV, FeatureFlagsDocument, TABLE_LAYOUT,
 } from './contract/runtime-config';
 import { createParameters } from './private/configuration';
 import { createMonitoring, dashboardUrl } from './private/monitoring';
+import { createNotifications } from './private/notifications';
 import { createRestApi } from './private/rest-api';
 import { createTrackingTable, eventTtlSeconds } from './private/storage';
 import { createTrackingFunction } from './private/tracking-function';
 import { validateProps, WARNINGS } from './private/validate-props';
 import { LogisticsTrackingApiProps } from './props';
+import { StatusChangedRuleOptions } from './status-changed';
 
 /**
  * A complete serverless shipment-tracking service: REST API → Lambda →
@@ -57,6 +62,14 @@ export class LogisticsTrackingApi extends Construct {
   public readonly featureFlagsParameter: ssm.StringParameter;
   /** The parameter holding the table name, for other consumers of the table. */
   public readonly tableNameParameter: ssm.StringParameter;
+  /** The stream processor that publishes status changes. */
+  public readonly streamProcessor: lambda.Function;
+  /** The stream processor's log group. */
+  public readonly streamProcessorLogGroup: logs.LogGroup;
+  /** The bus that receives `Tracking Status Changed` events (created, or the `eventBus` prop). */
+  public readonly eventBus: events.IEventBus;
+  /** Records the stream processor could not publish, with their content, for inspection and replay. */
+  public readonly deadLetterQueue: sqs.Queue;
   /** The topic alarms notify, when the construct created it or was given one. */
   public readonly alarmTopic?: sns.ITopic;
   /** The alarms that are enabled. */
@@ -72,6 +85,8 @@ export class LogisticsTrackingApi extends Construct {
   public readonly functionName: string;
   /** Console address of the dashboard. */
   public readonly dashboardUrl: string;
+  /** URL of the dead-letter queue. */
+  public readonly deadLetterQueueUrl: string;
 
   constructor(scope: Construct, id: string, props: LogisticsTrackingApiProps = {}) {
     super(scope, id);
@@ -111,6 +126,7 @@ export class LogisticsTrackingApi extends Construct {
     this.tableNameParameter = parameters.tableName;
 
     // The tracking handler
+    const configCacheTtlSeconds = (props.configCacheTtl ?? Duration.seconds(60)).toSeconds();
     const tracking = createTrackingFunction(this, {
       table: this.table,
       memorySize: props.memorySize ?? 512,
@@ -123,10 +139,11 @@ export class LogisticsTrackingApi extends Construct {
         [ENV.STATUS_INDEX_SHARDS]: String(TABLE_LAYOUT.statusShards),
         [ENV.CONFIG_PARAMETER_NAME]: this.configParameter.parameterName,
         [ENV.FLAGS_PARAMETER_NAME]: this.featureFlagsParameter.parameterName,
-        [ENV.CONFIG_CACHE_TTL_SECONDS]: String((props.configCacheTtl ?? Duration.seconds(60)).toSeconds()),
+        [ENV.CONFIG_CACHE_TTL_SECONDS]: String(configCacheTtlSeconds),
         [ENV.DEFAULT_CONFIG]: JSON.stringify(config),
         [ENV.DEFAULT_FLAGS]: JSON.stringify(flags),
         [ENV.EVENT_TTL_SECONDS]: String(eventTtlSeconds(props.eventRetention)),
+        [ENV.CURSOR_KEY]: Stack.of(this).stackId,
         POWERTOOLS_SERVICE_NAME: 'logistics-tracking',
         POWERTOOLS_METRICS_NAMESPACE: 'LogisticsTracking',
       },
@@ -136,6 +153,22 @@ export class LogisticsTrackingApi extends Construct {
     this.handlerRole = tracking.role;
     this.configParameter.grantRead(tracking.role);
     this.featureFlagsParameter.grantRead(tracking.role);
+
+    // Status-change events
+    const notifications = createNotifications(this, {
+      table: this.table,
+      flagsParameter: this.featureFlagsParameter,
+      eventBus: props.eventBus,
+      encryptionKey: props.encryptionKey,
+      logRetention,
+      removalPolicy,
+      configCacheTtlSeconds,
+      defaultFlags: JSON.stringify(flags),
+    });
+    this.streamProcessor = notifications.processor.function;
+    this.streamProcessorLogGroup = notifications.processor.logGroup;
+    this.eventBus = notifications.eventBus;
+    this.deadLetterQueue = notifications.deadLetterQueue;
 
     // The REST API
     const rest = createRestApi(this, {
@@ -162,6 +195,8 @@ export class LogisticsTrackingApi extends Construct {
       stage: this.stage,
       handler: this.handler,
       table: this.table,
+      streamProcessor: this.streamProcessor,
+      deadLetterQueue: this.deadLetterQueue,
       alarms: props.alarms ?? {},
       actions,
     });
@@ -172,6 +207,32 @@ export class LogisticsTrackingApi extends Construct {
     this.tableName = this.table.tableName;
     this.functionName = this.handler.functionName;
     this.dashboardUrl = dashboardUrl(this.dashboard);
+    this.deadLetterQueueUrl = this.deadLetterQueue.queueUrl;
+  }
+
+  /**
+   * Sends `Tracking Status Changed` events to `target` through a rule on the
+   * event bus, optionally only for changes to some statuses. Events carry
+   * `tracking_id`, `previous_status`, `status`, `event_time`, `location`,
+   * `event_id` and `version` in `detail`.
+   *
+   * @param id construct id of the rule, unique among this construct's rules
+   * @param target where matching events go
+   * @param options which changes match
+   */
+  public onStatusChanged(id: string, target: events.IRuleTarget, options: StatusChangedRuleOptions = {}): events.Rule {
+    const statuses = options.statuses ?? [];
+    return new events.Rule(this, `StatusChanged${id}`, {
+      eventBus: this.eventBus,
+      description: options.description
+        ?? (statuses.length > 0 ? `Tracking status changed to ${statuses.join(', ')}` : 'Tracking status changed'),
+      eventPattern: {
+        source: [STATUS_CHANGED_EVENT.source],
+        detailType: [STATUS_CHANGED_EVENT.detailType],
+        ...(statuses.length > 0 ? { detail: { status: statuses } } : {}),
+      },
+      targets: [target],
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -141,8 +142,15 @@ export interface LogisticsTrackingApiProps {
   readonly deletionProtection?: boolean;
 
   /**
-   * Customer-managed KMS key for the table and the alarm topic.
-   * @default - AWS-owned keys for the table; the alarm topic is not encrypted
+   * EventBridge bus that receives `Tracking Status Changed` events.
+   * @default - a bus is created
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * Customer-managed KMS key for the table, the dead-letter queue and the alarm topic.
+   * @default - AWS-owned keys for the table, SQS-managed encryption for the queue;
+   * the alarm topic is not encrypted
    */
   readonly encryptionKey?: kms.IKey;
 

@@ -74,3 +74,23 @@ export const TRACKING_UPDATE_SCHEMA = {
     },
   },
 };
+
+/** Most updates one `POST /track/batch` accepts. */
+export const MAX_BATCH_UPDATES = 100;
+
+/**
+ * JSON Schema (draft-04) of the body of `POST /track/batch`. Only the envelope
+ * is checked here, so API Gateway lets a batch through with some invalid
+ * updates; the handler validates each update against
+ * {@link TRACKING_UPDATE_SCHEMA} and reports it as rejected without failing the rest.
+ */
+export const TRACKING_BATCH_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-04/schema#',
+  title: 'TrackingBatch',
+  type: 'object',
+  additionalProperties: false,
+  required: ['updates'],
+  properties: {
+    updates: { type: 'array', minItems: 1, maxItems: MAX_BATCH_UPDATES, items: { type: 'object' } },
+  },
+};

@@ -8,11 +8,15 @@ export interface RouteDefinition {
   readonly path: string;
   /** Query string parameters API Gateway requires before invoking the handler. */
   readonly requiredQueryParameters: readonly string[];
-  /** Whether API Gateway validates the body against the tracking-update model. */
-  readonly validatesBody: boolean;
+  /** Which request model API Gateway validates the body against, if any. */
+  readonly bodyModel?: 'TrackingUpdate' | 'TrackingBatch';
 }
 
 export const ROUTES = {
-  track: { method: 'POST', path: '/track', requiredQueryParameters: [], validatesBody: true },
-  status: { method: 'GET', path: '/status', requiredQueryParameters: ['tracking_id'], validatesBody: false },
+  track: { method: 'POST', path: '/track', requiredQueryParameters: [], bodyModel: 'TrackingUpdate' },
+  status: { method: 'GET', path: '/status', requiredQueryParameters: ['tracking_id'] },
+  /** Bulk ingest; answered 404 while the `batch_processing` flag is off. */
+  trackBatch: { method: 'POST', path: '/track/batch', requiredQueryParameters: [], bodyModel: 'TrackingBatch' },
+  /** Shipments whose current status is `status`, most recently updated first. */
+  shipments: { method: 'GET', path: '/shipments', requiredQueryParameters: ['status'] },
 } as const satisfies Record<string, RouteDefinition>;

@@ -19,6 +19,17 @@ export const ENV = {
   DEFAULT_FLAGS: 'DEFAULT_FLAGS',
   /** Seconds an event item lives (DynamoDB TTL); `0` keeps events forever. */
   EVENT_TTL_SECONDS: 'EVENT_TTL_SECONDS',
+  /**
+   * Key of the HMAC that makes paging cursors tamper-evident. The construct sets
+   * the stack id, whose random suffix CloudFormation picks at stack creation: API
+   * clients never see it, and it stays the same across deployments, so cursors
+   * survive them. It guards cursor integrity, not a secret from operators.
+   */
+  CURSOR_KEY: 'CURSOR_KEY',
+  /** Name of the EventBridge bus status changes are published to (stream processor). */
+  EVENT_BUS_NAME: 'EVENT_BUS_NAME',
+  /** URL of the SQS queue that receives records the stream processor could not publish. */
+  DEAD_LETTER_QUEUE_URL: 'DEAD_LETTER_QUEUE_URL',
 } as const;
 
 /** The API configuration document (SSM String parameter, JSON). */
@@ -57,6 +68,8 @@ export const MIN_MAX_REQUEST_BYTES = 1024;
 export const TABLE_LAYOUT = {
   partitionKey: 'pk',
   sortKey: 'sk',
+  /** Sort key of a shipment's state item (its events are `EVENT#<event_id>`). */
+  stateSortKey: 'STATE',
   /** Local secondary index ordering a shipment's events by `<event_time>#<event_id>`. */
   historyIndex: 'history',
   historySortKey: 'history_sk',

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmOptions, AlarmsOptions } from '../alarm-options';
 
@@ -20,6 +21,8 @@ export interface MonitoringOptions {
   readonly stage: apigateway.Stage;
   readonly handler: lambda.Function;
   readonly table: dynamodb.Table;
+  readonly streamProcessor: lambda.Function;
+  readonly deadLetterQueue: sqs.IQueue;
   readonly alarms: AlarmsOptions;
   readonly actions: cloudwatch.IAlarmAction[];
 }
@@ -35,6 +38,9 @@ interface AlarmSpec {
   readonly metric: cloudwatch.IMetric;
   readonly threshold: number;
   readonly options: AlarmOptions | undefined;
+  /** Defaults when the alarm's options leave them out. */
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
 }
 
 /**
@@ -42,7 +48,7 @@ interface AlarmSpec {
  * whose every metric carries its dimensions (the seed's did not).
  */
 export function createMonitoring(scope: Construct, options: MonitoringOptions): Monitoring {
-  const { stage, handler, table, alarms: thresholds } = options;
+  const { stage, handler, table, streamProcessor, deadLetterQueue, alarms: thresholds } = options;
 
   const metrics = {
     apiRequests: stage.metricCount({ period: PERIOD }),
@@ -56,6 +62,9 @@ export function createMonitoring(scope: Construct, options: MonitoringOptions): 
     tableThrottles: table.metricThrottledRequestsForOperations({ operations: HANDLER_OPERATIONS, period: PERIOD }),
     tableReads: table.metricConsumedReadCapacityUnits({ period: PERIOD }),
     tableWrites: table.metricConsumedWriteCapacityUnits({ period: PERIOD }),
+    processorErrors: streamProcessor.metricErrors({ period: PERIOD }),
+    processorIteratorAge: streamProcessor.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
+    dlqDepth: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
   };
 
   const specs: AlarmSpec[] = [
@@ -101,6 +110,23 @@ export function createMonitoring(scope: Construct, options: MonitoringOptions): 
       threshold: thresholds.tableThrottles?.maxThrottledRequestCount ?? 1,
       options: thresholds.tableThrottles,
     },
+    {
+      id: 'DeadLetterQueueAlarm',
+      description: 'Status-change events: records in the dead-letter queue',
+      metric: metrics.dlqDepth,
+      threshold: thresholds.deadLetterQueue?.maxMessageCount ?? 1,
+      options: thresholds.deadLetterQueue,
+      // One record there is already a status change nobody was told about.
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    },
+    {
+      id: 'StreamIteratorAgeAlarm',
+      description: 'Status-change events: stream processor iterator age (ms)',
+      metric: metrics.processorIteratorAge,
+      threshold: (thresholds.streamIteratorAge?.maxIteratorAge ?? Duration.minutes(1)).toMilliseconds(),
+      options: thresholds.streamIteratorAge,
+    },
   ];
 
   const alarms = specs
@@ -111,8 +137,8 @@ export function createMonitoring(scope: Construct, options: MonitoringOptions): 
         metric: spec.metric,
         threshold: spec.threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: spec.options?.evaluationPeriods ?? 5,
-        datapointsToAlarm: spec.options?.datapointsToAlarm ?? 3,
+        evaluationPeriods: spec.options?.evaluationPeriods ?? spec.evaluationPeriods ?? 5,
+        datapointsToAlarm: spec.options?.datapointsToAlarm ?? spec.datapointsToAlarm ?? 3,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       alarm.addAlarmAction(...options.actions);
@@ -132,6 +158,11 @@ export function createMonitoring(scope: Construct, options: MonitoringOptions): 
         new cloudwatch.GraphWidget({ title: 'Handler invocations, errors, throttles', left: [metrics.fnInvocations, metrics.fnErrors, metrics.fnThrottles], width: 8 }),
         new cloudwatch.GraphWidget({ title: 'Handler duration p99 (ms)', left: [metrics.fnDurationP99], width: 8 }),
         new cloudwatch.GraphWidget({ title: 'Table capacity and throttles', left: [metrics.tableReads, metrics.tableWrites], right: [metrics.tableThrottles], width: 8 }),
+      ],
+      [
+        new cloudwatch.GraphWidget({ title: 'Stream processor errors', left: [metrics.processorErrors], width: 8 }),
+        new cloudwatch.GraphWidget({ title: 'Stream processor iterator age (ms)', left: [metrics.processorIteratorAge], width: 8 }),
+        new cloudwatch.GraphWidget({ title: 'Dead-letter queue depth', left: [metrics.dlqDepth], width: 8 }),
       ],
     ],
   });

@@ -4,8 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuthorization, ApiAuthorizationType } from '../authorization';
-import { TRACKING_UPDATE_SCHEMA } from '../contract/request-schema';
-import { ROUTES } from '../contract/routes';
+import { TRACKING_BATCH_SCHEMA, TRACKING_UPDATE_SCHEMA } from '../contract/request-schema';
+import { RouteDefinition, ROUTES } from '../contract/routes';
 
 export interface TrackingRestApiOptions {
   readonly stageName: string;
@@ -23,6 +23,7 @@ export interface TrackingRestApi {
   readonly accessLogGroup: logs.LogGroup;
   readonly requestValidator: apigateway.RequestValidator;
   readonly trackingUpdateModel: apigateway.Model;
+  readonly trackingBatchModel: apigateway.Model;
 }
 
 /**
@@ -77,18 +78,29 @@ export function createRestApi(scope: Construct, options: TrackingRestApiOptions)
     schema: TRACKING_UPDATE_SCHEMA as unknown as apigateway.JsonSchema,
   });
 
+  const trackingBatchModel = api.addModel('TrackingBatchModel', {
+    contentType: 'application/json',
+    modelName: 'TrackingBatch',
+    description: 'Up to 100 tracking updates (POST /track/batch); each update is validated by the handler',
+    schema: TRACKING_BATCH_SCHEMA as unknown as apigateway.JsonSchema,
+  });
+  const models: Record<string, apigateway.Model> = {
+    TrackingUpdate: trackingUpdateModel,
+    TrackingBatch: trackingBatchModel,
+  };
+
   const integration = new apigateway.LambdaIntegration(options.handler, {
     // One invoke permission for the whole API instead of two per method.
     scopePermissionToMethod: false,
   });
   const auth = options.authorization._methodOptions(scope);
 
-  for (const route of Object.values(ROUTES)) {
+  for (const route of Object.values<RouteDefinition>(ROUTES)) {
     const resource = api.root.resourceForPath(route.path);
     resource.addMethod(route.method, integration, {
       ...auth,
       requestValidator,
-      requestModels: route.validatesBody ? { 'application/json': trackingUpdateModel } : undefined,
+      requestModels: route.bodyModel ? { 'application/json': models[route.bodyModel] } : undefined,
       requestParameters: route.requiredQueryParameters.length > 0
         ? Object.fromEntries(route.requiredQueryParameters.map((name) => [`method.request.querystring.${name}`, true]))
         : undefined,
@@ -109,5 +121,5 @@ export function createRestApi(scope: Construct, options: TrackingRestApiOptions)
       });
     }
   }
-  return { api, accessLogGroup, requestValidator, trackingUpdateModel };
+  return { api, accessLogGroup, requestValidator, trackingUpdateModel, trackingBatchModel };
 }

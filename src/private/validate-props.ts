@@ -43,10 +43,10 @@ function checkDuration(name: string, value: Duration | undefined, min: Duration,
   }
 }
 
-function checkAlarm(name: string, options: AlarmOptions | undefined): void {
+function checkAlarm(name: string, options: AlarmOptions | undefined, defaultPeriods = 5): void {
   if (!options) return;
   checkNumber(`${name}.evaluationPeriods`, options.evaluationPeriods, 1, 1440, 'CloudWatch evaluates at most one day of one-minute periods');
-  const periods = options.evaluationPeriods ?? 5;
+  const periods = options.evaluationPeriods ?? defaultPeriods;
   checkNumber(`${name}.datapointsToAlarm`, options.datapointsToAlarm, 1, Token.isUnresolved(periods) ? 1440 : periods,
     'an alarm cannot need more breaching periods than it evaluates');
 }
@@ -95,6 +95,11 @@ export function validateProps(scope: Construct, props: LogisticsTrackingApiProps
   checkNumber('alarms.functionThrottles.maxThrottleCount', alarms.functionThrottles?.maxThrottleCount, 1, 1e9, 'an alarm at 0 would always fire');
   checkAlarm('alarms.tableThrottles', alarms.tableThrottles);
   checkNumber('alarms.tableThrottles.maxThrottledRequestCount', alarms.tableThrottles?.maxThrottledRequestCount, 1, 1e9, 'an alarm at 0 would always fire');
+  checkAlarm('alarms.deadLetterQueue', alarms.deadLetterQueue, 1);
+  checkNumber('alarms.deadLetterQueue.maxMessageCount', alarms.deadLetterQueue?.maxMessageCount, 1, 1e9, 'an alarm at 0 would always fire');
+  checkAlarm('alarms.streamIteratorAge', alarms.streamIteratorAge);
+  checkDuration('alarms.streamIteratorAge.maxIteratorAge', alarms.streamIteratorAge?.maxIteratorAge, Duration.seconds(1), Duration.hours(24),
+    'a DynamoDB stream keeps records for 24 hours');
 
   if (props.removalPolicy === RemovalPolicy.DESTROY && !Token.isUnresolved(stage) && /^prod/i.test(stage)) {
     Annotations.of(scope).addWarningV2(WARNINGS.destroyOnProd,

@@ -78,7 +78,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     expect(acknowledgements(run.stack).map((a) => a.id)).not.toContain('AwsSolutions-COG4');
   });
 
-  test('every acknowledgement carries a written reason; five rules in all, one of them the consumer\'s', () => {
+  test('every acknowledgement carries a written reason; seven rules in all, one of them the consumer\'s', () => {
     const acks = acknowledgements(runNag(() => ({})).stack);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
     expect([...new Set(acks.map((a) => a.id))].sort()).toEqual([
@@ -86,7 +86,9 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
       'AwsSolutions-COG4',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-SNS2',
+      'AwsSolutions-SQS3',
       'Serverless-LambdaDLQ',
+      'Serverless-SQSRedrivePolicy',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { only, synth } from './harness';
+import { byId, only, synth, trackingHandler } from './harness';
 import { TRACKING_UPDATE_SCHEMA } from '../../src/contract/request-schema';
 import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
 
@@ -85,19 +85,20 @@ describe('a default LogisticsTrackingApi', () => {
     });
 
     test('gets its wiring through the environment and sets no reserved variable', () => {
-      const env = only(template, 'AWS::Lambda::Function').props.Environment.Variables;
+      const env = trackingHandler(template).props.Environment.Variables;
       expect(Object.keys(env).sort()).toEqual([
         'CONFIG_CACHE_TTL_SECONDS', 'CONFIG_PARAMETER_NAME', 'DEFAULT_CONFIG', 'DEFAULT_FLAGS', 'EVENT_TTL_SECONDS',
         'FLAGS_PARAMETER_NAME', 'HISTORY_INDEX_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME',
         'STATUS_INDEX_NAME', 'STATUS_INDEX_SHARDS', 'TABLE_NAME',
-      ]);
+      ].concat('CURSOR_KEY').sort());
+      expect(env.CURSOR_KEY).toEqual({ Ref: 'AWS::StackId' });
       expect(env.CONFIG_CACHE_TTL_SECONDS).toBe('60');
       expect(env.EVENT_TTL_SECONDS).toBe('0');
       expect(Object.keys(env).filter((k) => k.startsWith('AWS_') || k.startsWith('LAMBDA_'))).toEqual([]);
     });
 
     test('logs to its own log group, kept three months and retained', () => {
-      const fn = only(template, 'AWS::Lambda::Function').props;
+      const fn = trackingHandler(template).props;
       const groups = template.findResources('AWS::Logs::LogGroup');
       const id = fn.LoggingConfig.LogGroup.Ref;
       expect(groups[id].Properties.RetentionInDays).toBe(90);
@@ -105,19 +106,22 @@ describe('a default LogisticsTrackingApi', () => {
     });
 
     test('has no managed policies, and its policy allows only the item operations it makes', () => {
-      expect(only(template, 'AWS::IAM::Role').props.ManagedPolicyArns).toBeUndefined();
-      const statements = only(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement;
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+      const statements = byId(template, 'AWS::IAM::Policy', 'TrackingHandlerRole').props.PolicyDocument.Statement;
       const dynamo = statements.find((s: any) => JSON.stringify(s.Action).includes('dynamodb:'));
       expect(dynamo.Action).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query']);
       const actions = statements.flatMap((s: any) => [].concat(s.Action));
       expect(actions).not.toContain('dynamodb:Scan');
       expect(actions).not.toContain('dynamodb:BatchWriteItem');
       expect(JSON.stringify(dynamo.Resource)).toContain('/index/history');
+      expect(JSON.stringify(dynamo.Resource)).toContain('/index/by-status');
       expect(JSON.stringify(dynamo.Resource)).not.toContain('/index/*');
     });
 
     test('may read exactly its two parameters', () => {
-      const statements = only(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement;
+      const statements = byId(template, 'AWS::IAM::Policy', 'TrackingHandlerRole').props.PolicyDocument.Statement;
       const ssm = statements.filter((s: any) => JSON.stringify(s.Action).includes('ssm:GetParameter'));
       const resources = JSON.stringify(ssm.map((s: any) => s.Resource));
       const params = template.findResources('AWS::SSM::Parameter');
@@ -156,19 +160,19 @@ describe('a default LogisticsTrackingApi', () => {
 
     test('authorizes every method with IAM', () => {
       const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-      expect(methods).toHaveLength(6);
+      expect(methods).toHaveLength(10);
       for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
     });
 
     test('validates POST /track against the contract schema, verbatim', () => {
-      const model = only(template, 'AWS::ApiGateway::Model').props;
+      const model = byId(template, 'AWS::ApiGateway::Model', 'TrackingApiTrackingUpdateModel').props;
       expect(model.ContentType).toBe('application/json');
       expect(model.Schema).toEqual(TRACKING_UPDATE_SCHEMA);
       expect(model.Schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
       template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
       template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: 'POST',
-        RequestModels: { 'application/json': { Ref: only(template, 'AWS::ApiGateway::Model').id } },
+        RequestModels: { 'application/json': { Ref: byId(template, 'AWS::ApiGateway::Model', 'TrackingApiTrackingUpdateModel').id } },
         RequestValidatorId: { Ref: only(template, 'AWS::ApiGateway::RequestValidator').id },
       });
     });
@@ -190,7 +194,7 @@ describe('a default LogisticsTrackingApi', () => {
 
     test('sends unknown paths and other methods to the handler, which answers 404 and 405', () => {
       const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
-      expect(methods.sort()).toEqual(['ANY', 'ANY', 'ANY', 'ANY', 'GET', 'POST']);
+      expect(methods.sort()).toEqual(['ANY', 'ANY', 'ANY', 'ANY', 'ANY', 'ANY', 'GET', 'GET', 'POST', 'POST']);
       template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
     });
 
@@ -209,17 +213,18 @@ describe('a default LogisticsTrackingApi', () => {
   });
 
   describe('alarms and dashboard', () => {
-    test('creates six alarms, each notifying the alarm topic on ALARM and OK', () => {
+    test('creates eight alarms, each notifying the alarm topic on ALARM and OK', () => {
       const topic = only(template, 'AWS::SNS::Topic').id;
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(6);
+      expect(alarms).toHaveLength(8);
       for (const alarm of alarms) {
         expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
         expect(alarm.Properties.OKActions).toEqual([{ Ref: topic }]);
-        expect(alarm.Properties.EvaluationPeriods).toBe(5);
-        expect(alarm.Properties.DatapointsToAlarm).toBe(3);
+        const dlq = alarm.Properties.AlarmDescription.includes('dead-letter');
+        expect(alarm.Properties.EvaluationPeriods).toBe(dlq ? 1 : 5);
+        expect(alarm.Properties.DatapointsToAlarm).toBe(dlq ? 1 : 3);
       }
-      expect(construct.alarms).toHaveLength(6);
+      expect(construct.alarms).toHaveLength(8);
     });
 
     test('uses the documented default thresholds', () => {
@@ -232,6 +237,8 @@ describe('a default LogisticsTrackingApi', () => {
       expect(byDescription('failed invocations').Threshold).toBe(5);
       expect(byDescription('throttled invocations').Threshold).toBe(1);
       expect(byDescription('throttled requests').Threshold).toBe(1);
+      expect(byDescription('dead-letter queue').Threshold).toBe(1);
+      expect(byDescription('iterator age').Threshold).toBe(60_000);
     });
 
     test('alarms on API metrics carry both ApiName and Stage dimensions', () => {
@@ -248,7 +255,7 @@ describe('a default LogisticsTrackingApi', () => {
 
     test('the dashboard\'s metrics carry their dimensions', () => {
       const body = JSON.stringify(only(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody);
-      for (const dimension of ['ApiName', 'Stage', 'FunctionName', 'TableName', 'Operation']) {
+      for (const dimension of ['ApiName', 'Stage', 'FunctionName', 'TableName', 'Operation', 'QueueName']) {
         expect(body).toContain(`\\"${dimension}\\"`);
       }
     });
@@ -276,7 +283,8 @@ describe('a default LogisticsTrackingApi', () => {
       const resolve = (value: string) => JSON.stringify(construct.api.stack.resolve(value));
       expect(resolve(construct.apiUrl)).toContain('execute-api');
       expect(resolve(construct.tableName)).toContain(only(template, 'AWS::DynamoDB::Table').id);
-      expect(resolve(construct.functionName)).toContain(only(template, 'AWS::Lambda::Function').id);
+      expect(resolve(construct.functionName)).toContain(trackingHandler(template).id);
+      expect(resolve(construct.deadLetterQueueUrl)).toContain(only(template, 'AWS::SQS::Queue').id);
       expect(resolve(construct.dashboardUrl)).toContain('#dashboards:name=');
       expect(resolve(construct.dashboardUrl)).toContain(only(template, 'AWS::CloudWatch::Dashboard').id);
     });

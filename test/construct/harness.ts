@@ -31,3 +31,14 @@ export function only(template: Template, type: string): { id: string; props: any
   if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
   return { id: ids[0], props: found[ids[0]].Properties ?? {} };
 }
+
+/** The one resource of `type` whose logical id starts with `idPrefix`. */
+export function byId(template: Template, type: string, idPrefix: string): { id: string; props: any } {
+  const found = template.findResources(type);
+  const ids = Object.keys(found).filter((id) => id.startsWith(idPrefix));
+  if (ids.length !== 1) throw new Error(`expected one ${type} with id ${idPrefix}*, found ${ids.length}`);
+  return { id: ids[0], props: found[ids[0]].Properties ?? {} };
+}
+
+/** The tracking handler (the construct has a second function, the stream processor). */
+export const trackingHandler = (template: Template) => byId(template, 'AWS::Lambda::Function', 'TrackingHandler');

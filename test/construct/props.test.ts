@@ -6,10 +6,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { only, synth } from './harness';
+import { only, synth, trackingHandler } from './harness';
 import { ApiAuthorization, ApiAuthorizationType } from '../../src';
 
-const envOf = (template: ReturnType<typeof synth>['template']) => only(template, 'AWS::Lambda::Function').props.Environment.Variables;
+const envOf = (template: ReturnType<typeof synth>['template']) => trackingHandler(template).props.Environment.Variables;
 
 describe('props', () => {
   test('stage names the API stage and the parameter path', () => {
@@ -53,10 +53,10 @@ describe('props', () => {
     expect(envOf(template).DEFAULT_FLAGS).toBe(expected);
   });
 
-  test('logRetention applies to the function logs and the access logs', () => {
+  test('logRetention applies to both functions\' logs and the access logs', () => {
     const { template } = synth({ logRetention: logs.RetentionDays.ONE_WEEK });
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(2);
+    expect(groups).toHaveLength(3);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(7);
   });
 
@@ -92,11 +92,13 @@ describe('props', () => {
         functionErrors: { enabled: false },
         functionThrottles: { maxThrottleCount: 3 },
         tableThrottles: { maxThrottledRequestCount: 10 },
+        deadLetterQueue: { maxMessageCount: 5, evaluationPeriods: 2, datapointsToAlarm: 2 },
+        streamIteratorAge: { maxIteratorAge: Duration.minutes(10) },
       },
     });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(5);
-    expect(construct.alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(7);
+    expect(construct.alarms).toHaveLength(7);
     const by = (d: string) => alarms.find((a) => a.AlarmDescription.includes(d));
     expect(by('server errors')).toMatchObject({ Threshold: 1, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
     expect(by('p99 latency').Threshold).toBe(800);
@@ -104,6 +106,8 @@ describe('props', () => {
     expect(by('failed invocations')).toBeUndefined();
     expect(by('throttled invocations').Threshold).toBe(3);
     expect(by('throttled requests').Threshold).toBe(10);
+    expect(by('dead-letter queue')).toMatchObject({ Threshold: 5, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+    expect(by('iterator age').Threshold).toBe(600_000);
   });
 
   test('alarmTopic is notified instead of a created topic', () => {

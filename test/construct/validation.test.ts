@@ -27,6 +27,9 @@ describe('invalid props fail at synth with the prop, the value and what is allow
     ['a throttle alarm at 0', { alarms: { functionThrottles: { maxThrottleCount: 0 } } }, /alarms.functionThrottles.maxThrottleCount must be/],
     ['a table throttle alarm at 0', { alarms: { tableThrottles: { maxThrottledRequestCount: 0 } } }, /alarms.tableThrottles.maxThrottledRequestCount must be/],
     ['more datapoints than periods', { alarms: { apiLatency: { evaluationPeriods: 2, datapointsToAlarm: 3 } } }, /alarms.apiLatency.datapointsToAlarm must be a whole number between 1 and 2 \(got 3\)/],
+    ['a dead-letter alarm at 0', { alarms: { deadLetterQueue: { maxMessageCount: 0 } } }, /alarms.deadLetterQueue.maxMessageCount must be.*\(got 0\)/],
+    ['dead-letter datapoints over its default single period', { alarms: { deadLetterQueue: { datapointsToAlarm: 2 } } }, /alarms.deadLetterQueue.datapointsToAlarm must be a whole number between 1 and 1 \(got 2\)/],
+    ['an iterator age past the stream\'s 24 h retention', { alarms: { streamIteratorAge: { maxIteratorAge: Duration.hours(25) } } }, /alarms.streamIteratorAge.maxIteratorAge must be between 1 second and 1 day \(got 1 day 1 hour\): a DynamoDB stream keeps records for 24 hours/],
     ['zero evaluation periods', { alarms: { functionErrors: { evaluationPeriods: 0 } } }, /alarms.functionErrors.evaluationPeriods must be a whole number between 1 and 1440 \(got 0\)/],
   ])('rejects %s', (_name, props, message) => {
     expect(rejects(props)).toThrow(message);

@@ -34,6 +34,8 @@ function main(): void {
     const files: string[] = packed.files.map((f: { path: string }) => f.path);
     check(files.includes('lib/index.js') && files.includes('.jsii'), 'the tarball holds lib/ and the jsii assembly');
     check(files.includes('assets/lambda/tracking/index/index.mjs'), 'the tarball holds the bundled handler');
+    check(files.includes('assets/lambda/stream-processor/index/index.mjs'), 'the tarball holds the bundled stream processor');
+    check(files.includes('assets/openapi/openapi.json'), 'the tarball holds the OpenAPI document');
     const allowed = /^(lib\/|assets\/|\.jsii$|package\.json$|README\.md$|API\.md$|LICENSE$)/;
     const unexpected = files.filter((f) => !allowed.test(f));
     check(unexpected.length === 0, `the tarball holds only lib/, assets/, .jsii and docs${unexpected.length ? ` (also: ${unexpected.slice(0, 5).join(', ')})` : ''}`);
@@ -59,20 +61,26 @@ function main(): void {
     ].join('\n'));
     run(process.execPath, ['app.js'], app);
     const template = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out', 'Consumer.template.json'), 'utf8'));
-    const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
-    check(fn?.Properties.Runtime === 'nodejs24.x', 'the consumer synthesized the tracking function');
+    const functions = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    const byPrefix = (prefix: string) => functions.find(([id]) => id.startsWith(prefix))?.[1];
+    const bundled = { 'tracking handler': byPrefix('TrackingHandler'), 'stream processor': byPrefix('TrackingStreamProcessor') };
+    check(Object.values(bundled).every((fn) => fn?.Properties.Runtime === 'nodejs24.x'),
+      'the consumer synthesized the tracking handler and the stream processor');
 
-    // 3. The staged asset, alone in an empty directory, imports on Node 24.
-    const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-    const staged = path.join(app, 'cdk.out', `asset.${assetHash}`);
-    check(fs.readdirSync(staged).join(',') === 'index.mjs', 'the staged asset is one file, index.mjs');
-    const empty = fs.mkdtempSync(path.join(work, 'empty-'));
-    fs.copyFileSync(path.join(staged, 'index.mjs'), path.join(empty, 'index.mjs'));
+    // 3. Each staged asset, alone in an empty directory, imports on Node 24.
     const node24 = resolveNode24();
-    const imported = run(node24.path, ['--input-type=module', '-e',
-      "const m = await import('./index.mjs'); console.log(typeof m.handler);"], empty,
-    { PATH: process.env.PATH, AWS_REGION: 'us-east-1', HOME: empty });
-    check(imported.trim().split('\n').pop() === 'function', `the asset imports from an empty directory on ${node24.version} and exports handler`);
+    for (const [name, fn] of Object.entries(bundled)) {
+      const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      const staged = path.join(app, 'cdk.out', `asset.${assetHash}`);
+      check(fs.readdirSync(staged).join(',') === 'index.mjs', `the staged ${name} asset is one file, index.mjs`);
+      const empty = fs.mkdtempSync(path.join(work, 'empty-'));
+      fs.copyFileSync(path.join(staged, 'index.mjs'), path.join(empty, 'index.mjs'));
+      const imported = run(node24.path, ['--input-type=module', '-e',
+        "const m = await import('./index.mjs'); console.log(typeof m.handler);"], empty,
+      { PATH: process.env.PATH, AWS_REGION: 'us-east-1', HOME: empty });
+      check(imported.trim().split('\n').pop() === 'function',
+        `the ${name} asset imports from an empty directory on ${node24.version} and exports handler`);
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

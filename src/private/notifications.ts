@@ -1,0 +1,115 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { acknowledgeKmsWildcards, BundledFunction, createBundledFunction } from './bundled-function';
+import { ENV, TABLE_LAYOUT } from '../contract/runtime-config';
+
+/**
+ * How often the event source mapping hands a failed batch back before giving
+ * up on it. The processor already retries a record in process and dead-letters
+ * it itself, so these retries only cover a processor that could not even reach
+ * the queue.
+ */
+const MAPPING_RETRY_ATTEMPTS = 3;
+
+export interface NotificationsOptions {
+  readonly table: dynamodb.Table;
+  readonly flagsParameter: ssm.IStringParameter;
+  readonly eventBus?: events.IEventBus;
+  readonly encryptionKey?: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly configCacheTtlSeconds: number;
+  readonly defaultFlags: string;
+}
+
+export interface Notifications {
+  readonly processor: BundledFunction;
+  readonly eventBus: events.IEventBus;
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+/**
+ * Status-change events: the table's stream, filtered at the source to state
+ * items, feeds a processor that publishes `Tracking Status Changed` to
+ * EventBridge. Records it cannot publish go, with their content, to the
+ * dead-letter queue (a stream mapping's own failure destination only receives
+ * batch metadata, not records).
+ */
+export function createNotifications(scope: Construct, options: NotificationsOptions): Notifications {
+  const eventBus = options.eventBus ?? new events.EventBus(scope, 'EventBus', {
+    description: 'LogisticsTrackingApi status-change events',
+  });
+
+  const deadLetterQueue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    retentionPeriod: Duration.days(14),
+    enforceSSL: true,
+    ...(options.encryptionKey
+      ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: options.encryptionKey }
+      : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
+    removalPolicy: options.removalPolicy,
+  });
+  for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+    Validations.of(deadLetterQueue).acknowledge({
+      id,
+      reason: 'This queue is itself the dead-letter queue of the stream processor: it holds records to inspect and replay, and nothing consumes it automatically.',
+    });
+  }
+
+  const processor = createBundledFunction(scope, {
+    id: 'StreamProcessor',
+    bundle: 'stream-processor',
+    description: 'LogisticsTrackingApi: publishes status changes to EventBridge',
+    memorySize: 256,
+    timeout: Duration.seconds(60),
+    logRetention: options.logRetention,
+    removalPolicy: options.removalPolicy,
+    environment: {
+      [ENV.EVENT_BUS_NAME]: eventBus.eventBusName,
+      [ENV.DEAD_LETTER_QUEUE_URL]: deadLetterQueue.queueUrl,
+      [ENV.FLAGS_PARAMETER_NAME]: options.flagsParameter.parameterName,
+      [ENV.CONFIG_CACHE_TTL_SECONDS]: String(options.configCacheTtlSeconds),
+      [ENV.DEFAULT_FLAGS]: options.defaultFlags,
+      POWERTOOLS_SERVICE_NAME: 'logistics-tracking-notifications',
+      POWERTOOLS_METRICS_NAMESPACE: 'LogisticsTracking',
+    },
+  });
+  eventBus.grantPutEventsTo(processor.role);
+  deadLetterQueue.grantSendMessages(processor.role);
+  if (options.encryptionKey) acknowledgeKmsWildcards(processor.role, 'an SQS queue');
+  options.flagsParameter.grantRead(processor.role);
+
+  processor.function.addEventSource(new sources.DynamoEventSource(options.table, {
+    startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+    batchSize: 100,
+    maxBatchingWindow: Duration.seconds(1),
+    bisectBatchOnError: true,
+    reportBatchItemFailures: true,
+    retryAttempts: MAPPING_RETRY_ATTEMPTS,
+    onFailure: new sources.SqsDlq(deadLetterQueue),
+    // Only state items, and only when written: event items and removals never
+    // invoke the processor (it still checks, and skips same-status changes).
+    // Keys is on every record, whatever the stream view type.
+    filters: [lambda.FilterCriteria.filter({
+      eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
+      dynamodb: { Keys: { [TABLE_LAYOUT.sortKey]: { S: lambda.FilterRule.isEqual(TABLE_LAYOUT.stateSortKey) } } },
+    })],
+  }));
+  Validations.of(processor.role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Reading a DynamoDB stream needs dynamodb:ListStreams, which supports no resource-level permissions; X-Ray likewise.',
+  });
+  Validations.of(processor.function).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason: 'A stream event source mapping invokes this function synchronously; its failures go to the mapping\'s on-failure destination (the dead-letter queue), which is configured.',
+  });
+
+  return { processor, eventBus, deadLetterQueue };
+}

@@ -1,0 +1,97 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { byId, only, synth } from './harness';
+import { TrackingStatus } from '../../src';
+
+describe('status-change events', () => {
+  const { template, construct } = synth();
+  const processor = () => byId(template, 'AWS::Lambda::Function', 'TrackingStreamProcessor');
+
+  test('a stream processor runs nodejs24.x on arm64 with X-Ray, below the 15-minute limit', () => {
+    expect(processor().props).toMatchObject({
+      Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Timeout: 60, MemorySize: 256,
+    });
+  });
+
+  test('reads the table stream filtered at the source to written state items, with bounded retries and per-record failures', () => {
+    const mapping = only(template, 'AWS::Lambda::EventSourceMapping').props;
+    expect(mapping).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [only(template, 'AWS::DynamoDB::Table').id, 'StreamArn'] },
+      FunctionName: { Ref: processor().id },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [only(template, 'AWS::SQS::Queue').id, 'Arn'] } } },
+    });
+    expect(JSON.parse(mapping.FilterCriteria.Filters[0].Pattern)).toEqual({
+      eventName: ['INSERT', 'MODIFY'],
+      dynamodb: { Keys: { sk: { S: ['STATE'] } } },
+    });
+  });
+
+  test('publishes to a created bus, dead-letters to the queue, and reads only the flags', () => {
+    const env = processor().props.Environment.Variables;
+    expect(env.EVENT_BUS_NAME).toEqual({ Ref: only(template, 'AWS::Events::EventBus').id });
+    expect(env.DEAD_LETTER_QUEUE_URL).toEqual({ Ref: only(template, 'AWS::SQS::Queue').id });
+    expect(env.FLAGS_PARAMETER_NAME).toBeDefined();
+    expect(env.CONFIG_PARAMETER_NAME).toBeUndefined();
+    const statements = byId(template, 'AWS::IAM::Policy', 'TrackingStreamProcessorRole').props.PolicyDocument.Statement;
+    const actions = statements.flatMap((s: any) => [].concat(s.Action));
+    expect(actions).toEqual(expect.arrayContaining(['events:PutEvents', 'sqs:SendMessage', 'ssm:GetParameters',
+      'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']));
+    expect(actions.filter((a: string) => /dynamodb:(Put|Update|Delete|BatchWrite|Scan)/.test(a))).toEqual([]);
+  });
+
+  test('the dead-letter queue keeps records 14 days, encrypted, refusing non-TLS clients', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+    expect(construct.deadLetterQueue).toBeDefined();
+    expect(construct.streamProcessor).toBeDefined();
+    expect(construct.streamProcessorLogGroup).toBeDefined();
+  });
+
+  test('an eventBus prop replaces the created bus', () => {
+    const result = synth((stack) => ({ eventBus: events.EventBus.fromEventBusName(stack, 'Shared', 'platform-events') }));
+    result.template.resourceCountIs('AWS::Events::EventBus', 0);
+    expect(byId(result.template, 'AWS::Lambda::Function', 'TrackingStreamProcessor').props.Environment.Variables.EVENT_BUS_NAME)
+      .toBe('platform-events');
+  });
+
+  test('an encryptionKey encrypts the dead-letter queue', () => {
+    const result = synth((stack) => ({ encryptionKey: new kms.Key(stack, 'Key') }));
+    result.template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+  });
+});
+
+describe('onStatusChanged', () => {
+  test('routes chosen statuses to a target through a rule on the bus', () => {
+    const { template } = synth({}, (construct, stack) => {
+      construct.onStatusChanged('Delivered', new targets.SqsQueue(new sqs.Queue(stack, 'Notify')), {
+        statuses: [TrackingStatus.DELIVERED, TrackingStatus.EXCEPTION],
+      });
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: only(template, 'AWS::Events::EventBus').id },
+      EventPattern: {
+        'source': ['logistics.tracking'],
+        'detail-type': ['Tracking Status Changed'],
+        'detail': { status: ['delivered', 'exception'] },
+      },
+      Description: 'Tracking status changed to delivered, exception',
+    });
+  });
+
+  test('without statuses matches every status change', () => {
+    const { template } = synth({}, (construct, stack) => {
+      construct.onStatusChanged('All', new targets.SqsQueue(new sqs.Queue(stack, 'Notify')));
+    });
+    const rule = only(template, 'AWS::Events::Rule').props;
+    expect(rule.EventPattern).toEqual({ 'source': ['logistics.tracking'], 'detail-type': ['Tracking Status Changed'] });
+  });
+});
