@@ -13,9 +13,12 @@ const POWERTOOLS_VERSION = '2.35.0';
 /**
  * The local runtime (`npx projen local`, local/) and its end-to-end tests: SigV4
  * verification with the SDK's own signer (the SQS and EventBridge clients it uses
- * are the stream processor's, below), and the load benchmark's HTTP client.
+ * are the stream processor's, below), the DynamoDB Streams client that polls the
+ * table's stream for the event source mappings (its latest release trails the other
+ * clients' version numbers), and the load benchmark's HTTP client.
  */
 const LOCAL_RUNTIME_DEV_DEPS = [
+  '@aws-sdk/client-dynamodb-streams@3.1141.0',
   '@smithy/signature-v4@5.7.5',
   '@smithy/hash-node@4.5.2',
   'autocannon@9.0.0',
@@ -257,5 +260,68 @@ const benchLoad = project.addTask('bench:load', {
 });
 benchLoad.prependSpawn(synthExample);
 benchLoad.prependSpawn(setupPython);
+
+// ---------------------------------------------------------------------------
+// jsii language bindings (test/bindings/, tools/build-go-module.sh, rosetta/).
+// `npx projen package-all` builds every target on this machine; the consumer apps in
+// test/bindings/ synthesize one stack from the built artifacts in TypeScript, Python,
+// Java and Go, and `test:bindings` requires their templates to be equal.
+// ---------------------------------------------------------------------------
+
+// The TypeScript examples in the TSDoc and README, translated by jsii-rosetta so that each
+// language's generated docs show its own language (jsii-pacmak reads .jsii.tabl.json beside
+// .jsii). Skipped while the tablet is newer than the assembly and the fixture.
+const rosettaExtract = project.addTask('rosetta:extract', {
+  description: 'Translate the TSDoc and README TypeScript examples for the Python, Java, C# and Go docs (.jsii.tabl.json)',
+  steps: [{
+    exec: 'jsii-rosetta extract',
+    condition: '[ ! -f .jsii.tabl.json ] || [ .jsii -nt .jsii.tabl.json ] || [ rosetta/default.ts-fixture -nt .jsii.tabl.json ]',
+  }],
+});
+for (const lang of ['java', 'python']) {
+  project.tasks.tryFind(`package:${lang}`)!.prependSpawn(rosettaExtract);
+}
+project.gitignore.exclude('/.jsii.tabl.json');
+project.addPackageIgnore('/.jsii.tabl.json');
+project.addPackageIgnore('/rosetta/');
+
+// .NET: there is no .NET SDK on these machines (nor in CI), so package:dotnet only generates
+// the C# project (dist/dotnet/Example.LogisticsTrackingApi). Where the SDK is installed,
+// `npx jsii-pacmak -v --target dotnet` (projen's default package:dotnet) builds the .nupkg.
+const packageDotnet = project.tasks.tryFind('package:dotnet')!;
+packageDotnet.reset('jsii-pacmak -v --target dotnet --code-only', { name: 'generate the C# sources only: no .NET SDK here' });
+packageDotnet.prependSpawn(rosettaExtract);
+
+// Go: generate the module, then settle its requirements, build and vet it
+// (tools/build-go-module.sh says why jsii-pacmak's own build step fails here).
+const packageGo = project.tasks.tryFind('package:go')!;
+packageGo.reset('rm -rf dist/go && jsii-pacmak -v --target go --code-only');
+packageGo.exec('bash tools/build-go-module.sh');
+packageGo.prependSpawn(rosettaExtract);
+
+// One task per consumer app (test/bindings/consumer.sh LANG), each usable alone after package-all.
+const bindingsConsumers = ['typescript', 'python', 'java', 'go'].map((lang) => project.addTask(`test:bindings:${lang}`, {
+  description: `Synthesize the ${lang} consumer app in test/bindings/ from the artifact in dist/ (run package-all first)`,
+  exec: `bash test/bindings/consumer.sh ${lang}`,
+}));
+
+project.addTask('test:bindings', {
+  description: 'Build every jsii target (package-all), synthesize one stack from each in TypeScript, Python, Java and Go, compare the templates, check the README examples',
+  steps: [
+    { spawn: project.bundler.bundleTask.name },
+    // Compile when src/ or the README (which the assembly embeds) changed since the last compile.
+    { spawn: project.compileTask.name, condition: '[ ! -f .jsii ] || [ -n "$(find src README.md -newer .jsii -print -quit)" ]' },
+    { spawn: 'package-all' },
+    ...bindingsConsumers.map((task) => ({ spawn: task.name })),
+    { exec: 'ts-node --project tsconfig.dev.json test/bindings/compare-templates.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json test/bindings/readme-snippets.ts' },
+  ],
+});
+project.addTask('bindings:readme', {
+  description: "Rewrite the README's usage examples from the consumer apps in test/bindings/",
+  exec: 'ts-node --project tsconfig.dev.json test/bindings/readme-snippets.ts --write',
+});
+project.gitignore.exclude('/test/bindings/.work/', '/test/bindings/java/target/');
+// ------------------------------------------------------------------ end of the bindings section
 
 project.synth();

@@ -14,12 +14,16 @@ export enum ApiAuthorizationType {
 
 /**
  * Who may call the tracking API: one of IAM (the default), a Cognito user
- * pool, or nobody checked at all.
+ * pool, or nobody checked at all. Get one from a static factory; the class
+ * cannot be instantiated or subclassed, in TypeScript or in any jsii language
+ * (applying it to the API's methods is internal to this library).
  */
-export abstract class ApiAuthorization {
+export class ApiAuthorization {
   /** SigV4-signed requests, authorized by IAM policies (see `grantIngest` / `grantRead`). */
   public static iam(): ApiAuthorization {
-    return new IamAuthorization();
+    return new ApiAuthorization(ApiAuthorizationType.IAM, () => ({
+      authorizationType: apigateway.AuthorizationType.IAM,
+    }));
   }
 
   /**
@@ -29,61 +33,45 @@ export abstract class ApiAuthorization {
    *   accepts ID tokens of the pool
    */
   public static cognito(userPool: cognito.IUserPool, scopes?: string[]): ApiAuthorization {
-    return new CognitoAuthorization(userPool, scopes ?? []);
+    // One authorizer per API, shared by its methods.
+    const authorizers = new WeakMap<Construct, apigateway.CognitoUserPoolsAuthorizer>();
+    return new ApiAuthorization(ApiAuthorizationType.COGNITO, (scope) => {
+      let authorizer = authorizers.get(scope);
+      if (!authorizer) {
+        authorizer = new apigateway.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', {
+          cognitoUserPools: [userPool],
+        });
+        authorizers.set(scope, authorizer);
+      }
+      return {
+        authorizationType: apigateway.AuthorizationType.COGNITO,
+        authorizer,
+        authorizationScopes: scopes && scopes.length > 0 ? scopes : undefined,
+      };
+    });
   }
 
   /** No authorization. Use only behind another gate (a private network, a WAF rule). */
   public static none(): ApiAuthorization {
-    return new NoAuthorization();
+    return new ApiAuthorization(ApiAuthorizationType.NONE, () => ({
+      authorizationType: apigateway.AuthorizationType.NONE,
+    }));
   }
 
   /** Which kind of authorization this is. */
-  public abstract readonly type: ApiAuthorizationType;
+  public readonly type: ApiAuthorizationType;
+
+  // Private: a subclass written in Python or Java could not implement the
+  // internal `_methodOptions`, and would fail only at synthesis.
+  private constructor(type: ApiAuthorizationType, private readonly methodOptions: (scope: Construct) => apigateway.MethodOptions) {
+    this.type = type;
+  }
 
   /**
-   * The method options that apply this authorization to a method of `api`.
+   * The method options that apply this authorization to a method of `scope`'s API.
    * @internal
    */
-  public abstract _methodOptions(scope: Construct): apigateway.MethodOptions;
-}
-
-class IamAuthorization extends ApiAuthorization {
-  public readonly type = ApiAuthorizationType.IAM;
-
-  public _methodOptions(): apigateway.MethodOptions {
-    return { authorizationType: apigateway.AuthorizationType.IAM };
-  }
-}
-
-class NoAuthorization extends ApiAuthorization {
-  public readonly type = ApiAuthorizationType.NONE;
-
-  public _methodOptions(): apigateway.MethodOptions {
-    return { authorizationType: apigateway.AuthorizationType.NONE };
-  }
-}
-
-class CognitoAuthorization extends ApiAuthorization {
-  public readonly type = ApiAuthorizationType.COGNITO;
-  private readonly authorizers = new WeakMap<Construct, apigateway.CognitoUserPoolsAuthorizer>();
-
-  constructor(private readonly userPool: cognito.IUserPool, private readonly scopes: string[]) {
-    super();
-  }
-
   public _methodOptions(scope: Construct): apigateway.MethodOptions {
-    // One authorizer per API, shared by its methods.
-    let authorizer = this.authorizers.get(scope);
-    if (!authorizer) {
-      authorizer = new apigateway.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', {
-        cognitoUserPools: [this.userPool],
-      });
-      this.authorizers.set(scope, authorizer);
-    }
-    return {
-      authorizationType: apigateway.AuthorizationType.COGNITO,
-      authorizer,
-      authorizationScopes: this.scopes.length > 0 ? this.scopes : undefined,
-    };
+    return this.methodOptions(scope);
   }
 }

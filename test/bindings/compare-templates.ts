@@ -1,0 +1,109 @@
+/**
+ * Asserts that the Python, Java and Go consumer apps synthesized the same CloudFormation
+ * template as their TypeScript twin (test/bindings/.work/<lang>/cdk.out, written by
+ * test/bindings/consumer.sh), and that the twin's template carries the non-default props
+ * the apps pass, so four identical default stacks could not pass.
+ *
+ * The one normalization: 64-hex-digit strings (asset hashes) are masked. The hashes are
+ * reported separately: equal hashes across languages mean the same handler bundles were
+ * staged.
+ *
+ * Run by `npx projen test:bindings`; exits non-zero on the first difference.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const WORK = path.join(__dirname, '.work');
+const STACK = 'BindingsConsumer';
+const REFERENCE = 'typescript';
+const OTHERS = ['python', 'java', 'go'];
+const HASH = /[0-9a-f]{64}/g;
+
+type Json = any;
+
+function load(lang: string): { raw: string; template: Json } {
+  const file = path.join(WORK, lang, 'cdk.out', `${STACK}.template.json`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} is missing: run npx projen test:bindings:${lang} first`);
+  }
+  const raw = fs.readFileSync(file, 'utf8');
+  return { raw, template: JSON.parse(raw.replace(HASH, '<hash>')) };
+}
+
+/** Paths at which two JSON values differ (at most `limit`). */
+function differences(a: Json, b: Json, at = '', found: string[] = [], limit = 20): string[] {
+  if (found.length >= limit) return found;
+  if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null)) {
+    found.push(`${at || '/'}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`);
+  } else if (a !== null && typeof a === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of [...keys].sort()) {
+      if (!(key in a)) found.push(`${at}/${key}: only in the other template`);
+      else if (!(key in b)) found.push(`${at}/${key}: missing from the other template`);
+      else differences(a[key], b[key], `${at}/${key}`, found, limit);
+    }
+  } else if (a !== b) {
+    found.push(`${at}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`);
+  }
+  return found;
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`bindings check failed: ${message}`);
+  console.log(`ok - ${message}`);
+}
+
+/** The props of the consumer apps, as the TypeScript twin's template shows them. */
+function checkNonDefaultProps(template: Json): void {
+  const resources = Object.values<Json>(template.Resources);
+  const ofType = (type: string) => resources.filter((r) => r.Type === type);
+  const stage = ofType('AWS::ApiGateway::Stage')[0];
+  check(stage?.Properties.StageName === 'staging', 'stage: "staging"');
+  check(stage?.Properties.MethodSettings?.some((s: Json) => s.ThrottlingRateLimit === 200 && s.ThrottlingBurstLimit === 400),
+    'throttling: 200 requests per second, bursts of 400');
+  const handler = ofType('AWS::Lambda::Function').find((f) => f.Properties.Environment?.Variables?.CONFIG_CACHE_TTL_SECONDS);
+  check(handler?.Properties.Environment.Variables.CONFIG_CACHE_TTL_SECONDS === '30', 'configCacheTtl: Duration.seconds(30)');
+  check(JSON.parse(handler?.Properties.Environment.Variables.DEFAULT_CONFIG ?? '{}').max_request_bytes === 65536, 'maxRequestBytes: 65536');
+  check(handler?.Properties.Environment.Variables.DEFAULT_FLAGS
+    === JSON.stringify({ enhanced_tracking: false, batch_processing: true, real_time_notifications: true }),
+  'featureFlags: batch processing on, enhanced tracking off');
+  check(ofType('AWS::Logs::LogGroup').every((g) => g.Properties.RetentionInDays === 30), 'logRetention: RetentionDays.ONE_MONTH');
+  check(ofType('AWS::DynamoDB::Table').every((t) => t.DeletionPolicy === 'Delete'), 'removalPolicy: RemovalPolicy.DESTROY');
+  const alarms = ofType('AWS::CloudWatch::Alarm');
+  const latency = alarms.find((a) => a.Properties.MetricName === 'Latency');
+  check(latency?.Properties.Threshold === 1000 && latency?.Properties.DatapointsToAlarm === 2,
+    'alarms.apiLatency: maxLatency Duration.seconds(1), datapointsToAlarm 2');
+  check(!alarms.some((a) => a.Properties.MetricName === 'Throttles'), 'alarms.functionThrottles: enabled false');
+  const methods = ofType('AWS::ApiGateway::Method');
+  check(methods.length > 0 && methods.every((m) => m.Properties.AuthorizationType === 'AWS_IAM'), 'authorization: ApiAuthorization.iam()');
+  const policies = JSON.stringify(ofType('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.Roles).includes('ScannerFleet')));
+  check(policies.includes('execute-api:Invoke') && policies.includes('/POST/track'), 'grantIngest(scannerFleet): execute-api:Invoke on POST /track');
+  const rule = ofType('AWS::Events::Rule').find((r) => r.Properties.EventPattern?.['detail-type']?.includes('Tracking Status Changed'));
+  check(JSON.stringify(rule?.Properties.EventPattern.detail) === JSON.stringify({ status: ['delivered', 'exception'] })
+    && JSON.stringify(rule?.Properties.Targets).includes('Notifications'),
+  'onStatusChanged: delivered and exception to the Notifications queue');
+}
+
+function main(): void {
+  const reference = load(REFERENCE);
+  checkNonDefaultProps(reference.template);
+  const referenceHashes = [...new Set(reference.raw.match(HASH) ?? [])].sort();
+  for (const lang of OTHERS) {
+    const other = load(lang);
+    const diff = differences(reference.template, other.template);
+    if (diff.length > 0) {
+      console.error(`The ${lang} template differs from the TypeScript twin's (hashes masked):\n  ${diff.join('\n  ')}`);
+    }
+    check(diff.length === 0, `the ${lang} template equals the TypeScript twin's (${Object.keys(other.template.Resources).length} resources, asset hashes masked)`);
+    const hashes = [...new Set(other.raw.match(HASH) ?? [])].sort();
+    const sameHashes = JSON.stringify(hashes) === JSON.stringify(referenceHashes);
+    console.log(`   asset hashes: ${sameHashes ? 'identical too' : 'differ (masked above)'} (${hashes.length} distinct)`);
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,51 @@
+// The Go consumer app: the same stack as test/bindings/typescript/app.ts, built against the
+// module that jsii-pacmak generated into dist/go (see the replace directive in go.mod) and run
+// by `npx projen test:bindings`.
+package main
+
+// README:start
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/example/logistics-tracking-api-go/logisticstrackingapi"
+)
+
+func main() {
+	defer jsii.Close()
+
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("BindingsConsumer"), nil)
+	scannerFleet := awsiam.NewRole(stack, jsii.String("ScannerFleet"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewAccountRootPrincipal(),
+	})
+	notifications := awssqs.NewQueue(stack, jsii.String("Notifications"), &awssqs.QueueProps{
+		EnforceSSL: jsii.Bool(true),
+	})
+
+	tracking := logisticstrackingapi.NewLogisticsTrackingApi(stack, jsii.String("Tracking"), &logisticstrackingapi.LogisticsTrackingApiProps{
+		Stage:           jsii.String("staging"),
+		Authorization:   logisticstrackingapi.ApiAuthorization_Iam(),
+		Throttling:      &logisticstrackingapi.ThrottlingOptions{RateLimit: jsii.Number(200), BurstLimit: jsii.Number(400)},
+		MaxRequestBytes: jsii.Number(65536),
+		ConfigCacheTtl:  awscdk.Duration_Seconds(jsii.Number(30)),
+		FeatureFlags:    &logisticstrackingapi.FeatureFlags{BatchProcessing: jsii.Bool(true), EnhancedTracking: jsii.Bool(false)},
+		LogRetention:    awslogs.RetentionDays_ONE_MONTH,
+		Alarms: &logisticstrackingapi.AlarmsOptions{
+			ApiLatency:        &logisticstrackingapi.ApiLatencyAlarmOptions{MaxLatency: awscdk.Duration_Seconds(jsii.Number(1)), DatapointsToAlarm: jsii.Number(2)},
+			FunctionThrottles: &logisticstrackingapi.FunctionThrottleAlarmOptions{Enabled: jsii.Bool(false)},
+		},
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	tracking.GrantIngest(scannerFleet)
+	tracking.OnStatusChanged(jsii.String("Delivered"), awseventstargets.NewSqsQueue(notifications, nil), &logisticstrackingapi.StatusChangedRuleOptions{
+		Statuses: &[]logisticstrackingapi.TrackingStatus{logisticstrackingapi.TrackingStatus_DELIVERED, logisticstrackingapi.TrackingStatus_EXCEPTION},
+	})
+
+	app.Synth(nil)
+}
+
+// README:end

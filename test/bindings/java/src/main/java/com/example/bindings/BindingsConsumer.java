@@ -1,0 +1,62 @@
+// The Java consumer app: the same stack as test/bindings/typescript/app.ts, compiled and run
+// by Maven against the jar in dist/java (`npx projen test:bindings`). The README's Java example
+// is the region between the markers.
+package com.example.bindings;
+
+// README:start
+import java.util.List;
+
+import com.example.logisticstracking.AlarmsOptions;
+import com.example.logisticstracking.ApiAuthorization;
+import com.example.logisticstracking.ApiLatencyAlarmOptions;
+import com.example.logisticstracking.FeatureFlags;
+import com.example.logisticstracking.FunctionThrottleAlarmOptions;
+import com.example.logisticstracking.LogisticsTrackingApi;
+import com.example.logisticstracking.StatusChangedRuleOptions;
+import com.example.logisticstracking.ThrottlingOptions;
+import com.example.logisticstracking.TrackingStatus;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.events.targets.SqsQueue;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sqs.Queue;
+
+public final class BindingsConsumer {
+    public static void main(final String[] args) {
+        App app = new App();
+        Stack stack = new Stack(app, "BindingsConsumer");
+        Role scannerFleet = Role.Builder.create(stack, "ScannerFleet")
+                .assumedBy(new AccountRootPrincipal())
+                .build();
+        Queue notifications = Queue.Builder.create(stack, "Notifications").enforceSsl(true).build();
+
+        LogisticsTrackingApi tracking = LogisticsTrackingApi.Builder.create(stack, "Tracking")
+                .stage("staging")
+                .authorization(ApiAuthorization.iam())
+                .throttling(ThrottlingOptions.builder().rateLimit(200).burstLimit(400).build())
+                .maxRequestBytes(65536)
+                .configCacheTtl(Duration.seconds(30))
+                .featureFlags(FeatureFlags.builder().batchProcessing(true).enhancedTracking(false).build())
+                .logRetention(RetentionDays.ONE_MONTH)
+                .alarms(AlarmsOptions.builder()
+                        .apiLatency(ApiLatencyAlarmOptions.builder()
+                                .maxLatency(Duration.seconds(1))
+                                .datapointsToAlarm(2)
+                                .build())
+                        .functionThrottles(FunctionThrottleAlarmOptions.builder().enabled(false).build())
+                        .build())
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        tracking.grantIngest(scannerFleet);
+        tracking.onStatusChanged("Delivered", new SqsQueue(notifications), StatusChangedRuleOptions.builder()
+                .statuses(List.of(TrackingStatus.DELIVERED, TrackingStatus.EXCEPTION))
+                .build());
+
+        app.synth();
+    }
+}
+// README:end
