@@ -159,6 +159,9 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     cdkOut: join(__dirname, '..', 'example', 'cdk.out'),
     maxWorkersPerFunction: WORKERS,
+    // The API path alone: the stream processor would compete for moto (one core) and
+    // its REPORT lines would mix into the function durations measured here.
+    eventSourceMappings: false,
     logDir,
     functionLog: (line) => {
       const report = /^REPORT .* Duration: ([0-9.]+) ms/.exec(line);

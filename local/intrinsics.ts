@@ -45,6 +45,12 @@ function generatedName(stackName: string, logicalId: string, max: number): strin
   return `${stackName}-${logicalId}`.slice(0, max);
 }
 
+/** A bus name from a name or an event-bus ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`). */
+export function eventBusNameOf(nameOrArn: string): string {
+  const match = /^arn:[^:]+:events:[^:]*:[^:]*:event-bus\/(.+)$/.exec(nameOrArn);
+  return match ? match[1] : nameOrArn;
+}
+
 export class IntrinsicResolver {
   private readonly resources: Record<string, CfnResource>;
   private readonly conditionValues = new Map<string, boolean>();
@@ -90,6 +96,11 @@ export class IntrinsicResolver {
         return `${this.context.emulatorEndpoint}/${this.context.accountId}/${this.queueName(logicalId)}`;
       case 'AWS::Events::EventBus':
         return named('Name', 256);
+      case 'AWS::Events::Rule': {
+        // A rule on a custom bus is referred to as `<bus>|<rule>`.
+        const bus = this.ruleBusName(logicalId);
+        return bus === 'default' ? this.ruleName(logicalId) : `${bus}|${this.ruleName(logicalId)}`;
+      }
       case 'AWS::ApiGateway::Stage':
         return named('StageName', 128);
       case 'AWS::ApiGateway::Model':
@@ -110,6 +121,19 @@ export class IntrinsicResolver {
     const fifo = this.resolve(props.FifoQueue, `Resources.${logicalId}.Properties.FifoQueue`);
     const base = generatedName(this.context.stackName, logicalId, fifo ? 75 : 80);
     return fifo ? `${base}.fifo` : base;
+  }
+
+  public ruleName(logicalId: string): string {
+    const props = this.resources[logicalId]?.Properties ?? {};
+    if (props.Name !== undefined) return String(this.resolve(props.Name, `Resources.${logicalId}.Properties.Name`));
+    return generatedName(this.context.stackName, logicalId, 64);
+  }
+
+  /** The name of the bus a rule is on (`EventBusName` may be a name or an ARN; none is the default bus). */
+  public ruleBusName(logicalId: string): string {
+    const bus = this.resources[logicalId]?.Properties?.EventBusName;
+    if (bus === undefined) return 'default';
+    return eventBusNameOf(String(this.resolve(bus, `Resources.${logicalId}.Properties.EventBusName`)));
   }
 
   /** What `Fn::GetAtt` returns. */
@@ -138,6 +162,10 @@ export class IntrinsicResolver {
         return `arn:aws:events:${region}:${accountId}:event-bus/${ref()}`;
       case 'AWS::Events::EventBus.Name':
         return ref();
+      case 'AWS::Events::Rule.Arn': {
+        const bus = this.ruleBusName(logicalId);
+        return `arn:aws:events:${region}:${accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${this.ruleName(logicalId)}`;
+      }
       case 'AWS::SSM::Parameter.Type':
       case 'AWS::SSM::Parameter.Value':
         return this.resolve(resource.Properties?.[attribute], `Resources.${logicalId}.Properties.${attribute}`);

@@ -11,12 +11,23 @@ export interface LambdaEnvironmentOptions {
   readonly region: string;
   /** Where the function's AWS SDK calls go (AWS_ENDPOINT_URL). */
   readonly endpoint: string;
+  /**
+   * The emulator's own endpoint, when `endpoint` is another way to it (the fault
+   * proxy): URLs of emulator resources in the template's variables (queue URLs)
+   * are moved to `endpoint` too, because the SQS client sends to a queue URL's own
+   * host, whatever AWS_ENDPOINT_URL says.
+   */
+  readonly emulatorEndpoint?: string;
   readonly credentials: LocalCredentials;
 }
 
 export function lambdaEnvironment(fn: FunctionSpec, options: LambdaEnvironmentOptions): Record<string, string> {
+  const { emulatorEndpoint, endpoint } = options;
+  const variables = emulatorEndpoint === undefined || emulatorEndpoint === endpoint
+    ? fn.environment
+    : Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, value.split(`${emulatorEndpoint}/`).join(`${endpoint}/`)]));
   return {
-    ...fn.environment,
+    ...variables,
     // Lambda's reserved variables: a template cannot set these.
     AWS_REGION: options.region,
     AWS_DEFAULT_REGION: options.region,

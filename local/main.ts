@@ -53,7 +53,13 @@ function banner(stack: LocalStack): string {
   const { accessKeyId, secretAccessKey } = stack.credentials;
   const sign = `--aws-sigv4 "aws:amz:${stack.region}:execute-api" --user ${accessKeyId}:${secretAccessKey}`;
   const body = JSON.stringify({ tracking_id: 'PKG-1', status: 'in_transit', location: { lat: 52.52, lng: 13.405 } });
-  const { tables, parameters, queues, eventBuses } = stack.provisioned;
+  const { tables, parameters, queues, eventBuses, rules } = stack.provisioned;
+  const served = new Set(Object.keys(stack.streamStats()));
+  const mappings = stack.template.streamMappings.filter((mapping) => served.has(mapping.logicalId)).map((mapping) => {
+    const fn = stack.template.functions.get(mapping.functionLogicalId)!;
+    const filtered = mapping.filter.patterns.length > 0 ? ', filtered' : '';
+    return `  event source  ${mapping.tableName} stream → ${fn.name} (from ${mapping.startingPosition}, batches of ≤ ${mapping.batchSize}${filtered})`;
+  });
   const lines = [
     '',
     `  ${stack.template.stackName} is running locally`,
@@ -61,9 +67,12 @@ function banner(stack: LocalStack): string {
     `  API           ${stack.url}`,
     `  credentials   access key ${accessKeyId}, secret ${secretAccessKey}, region ${stack.region} (SigV4, service execute-api)`,
     `  emulator      moto on ${stack.emulator.endpoint} (pid ${stack.emulator.pid})`,
-    `  resources     ${tables.length} table(s), ${parameters.length} parameter(s), ${queues.length} queue(s), ${eventBuses.length} event bus(es)`,
+    `  OpenAPI       http://${stack.host}:${stack.port}/openapi.json`,
+    `  resources     ${tables.length} table(s), ${parameters.length} parameter(s), ${queues.length} queue(s), ${eventBuses.length} event bus(es), ${rules.length} rule(s)`,
+    ...mappings,
     `  logs          ${stack.logDir}`,
     ...stack.template.notServed.map((what) => `  not served    ${what}`),
+    ...stack.template.warnings.map((what) => `  warning       ${what}`),
     '',
     '  Try:',
     `    curl ${sign} -H 'content-type: application/json' -d '${body}' ${stack.url}track`,

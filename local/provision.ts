@@ -1,5 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { LocalCredentials } from './sigv4';
@@ -7,7 +7,8 @@ import type { LocalTemplate, QueueSpec } from './template';
 
 /**
  * Creates the template's stateful resources on the emulator, from the template's
- * own properties (see template.ts): tables, parameters, queues, event buses.
+ * own properties (see template.ts): tables, parameters, queues, event buses and
+ * the rules that deliver from them to the queues.
  * Everything else (roles, log groups, alarms, the dashboard) has no behaviour
  * the local runtime needs.
  */
@@ -23,6 +24,7 @@ export interface Provisioned {
   readonly parameters: readonly string[];
   readonly queues: readonly string[];
   readonly eventBuses: readonly string[];
+  readonly rules: readonly string[];
 }
 
 /** Queues in an order where every dead-letter target exists before the queue that names it. */
@@ -84,6 +86,28 @@ export async function provision(template: LocalTemplate, options: ProvisionOptio
       if (bus.name === 'default') continue;
       await step(`event bus ${bus.name} (${bus.logicalId})`, () => events.send(new CreateEventBusCommand({ Name: bus.name, Description: bus.description })));
     }
+    for (const rule of template.rules) {
+      await step(`rule ${rule.name} (${rule.logicalId})`, () => events.send(new PutRuleCommand({
+        Name: rule.name,
+        EventBusName: rule.eventBusName,
+        EventPattern: rule.eventPattern,
+        Description: rule.description,
+        State: 'ENABLED',
+      })));
+      if (rule.targets.length === 0) continue;
+      await step(`the targets of rule ${rule.name}`, () => events.send(new PutTargetsCommand({
+        Rule: rule.name,
+        EventBusName: rule.eventBusName,
+        Targets: rule.targets.map((target) => ({
+          Id: target.id,
+          Arn: target.arn,
+          Input: target.input,
+          InputPath: target.inputPath,
+          InputTransformer: target.inputTransformer,
+          SqsParameters: target.sqsParameters,
+        })),
+      })));
+    }
   } finally {
     for (const client of [dynamodb, ssm, sqs, events]) client.destroy();
   }
@@ -92,5 +116,6 @@ export async function provision(template: LocalTemplate, options: ProvisionOptio
     parameters: template.parameters.map((parameter) => parameter.name),
     queues: template.queues.map((queue) => queue.name),
     eventBuses: template.eventBuses.map((bus) => bus.name),
+    rules: template.rules.map((rule) => rule.name),
   };
 }

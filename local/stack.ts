@@ -8,17 +8,20 @@ import { Gateway } from './gateway';
 import { LOCAL_REGION } from './intrinsics';
 import { lambdaEnvironment } from './lambda-environment';
 import { checkCodeDirectory, NodeExecutable, nodeForRuntime } from './node-runtime';
+import { OpenApiRoute } from './openapi-route';
 import { freePort } from './ports';
 import { provision, Provisioned } from './provision';
 import { LocalCredentials, SigV4Verifier } from './sigv4';
+import { StreamMapping, StreamMappingStats } from './stream-mapping';
 import { LocalTemplate, readLocalTemplate } from './template';
 import { PoolStats, WorkerPool } from './workers';
 
 /**
  * The whole local stack in one call, for `npx projen local` (local/main.ts), the
  * end-to-end tests and the load benchmark: read the template, start moto, create
- * the template's resources on it, and serve the API with the functions in
- * worker processes. `stop()` leaves no process behind.
+ * the template's resources on it, serve the API with the functions in worker
+ * processes, and feed the functions that event source mappings name from their
+ * tables' streams. `stop()` leaves no process behind.
  */
 
 export const DEFAULT_CREDENTIALS: LocalCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -55,6 +58,16 @@ export interface LocalStackOptions {
   readonly faultInjection?: boolean;
   /** @default 30 s */
   readonly emulatorStartTimeoutMs?: number;
+  /**
+   * Run the event source mappings on DynamoDB streams. Off, the stream functions
+   * never run (the load benchmark measures the API path alone this way).
+   * @default true
+   */
+  readonly eventSourceMappings?: boolean;
+  /** How often each stream shard is polled. @default 250 ms, as Lambda does */
+  readonly streamPollIntervalMs?: number;
+  /** The document served at `GET /openapi.json`. @default `<projectDir>/assets/openapi/openapi.json` */
+  readonly openApiFile?: string;
 }
 
 export interface LocalStack {
@@ -72,6 +85,8 @@ export interface LocalStack {
   /** Present with `faultInjection`: make moto unreachable for the functions, and reachable again. */
   readonly faults?: { refuseConnections(): Promise<void>; restore(): Promise<void> };
   poolStats(): Record<string, PoolStats>;
+  /** By event source mapping logical id. */
+  streamStats(): Record<string, StreamMappingStats>;
   stop(): Promise<void>;
 }
 
@@ -130,7 +145,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         throw new Error(`${method.httpMethod} ${method.resourcePath} uses ${method.authorizationType} authorization, which the local runtime does not serve (it serves IAM and none)`);
       }
     }
-    const servedFunctionIds = [...new Set(methods.flatMap((method) => (method.integration.kind === 'lambda-proxy' ? [method.integration.functionLogicalId] : [])))];
+    const streamMappings = options.eventSourceMappings === false ? [] : template.streamMappings;
+    const servedFunctionIds = [...new Set([
+      ...methods.flatMap((method) => (method.integration.kind === 'lambda-proxy' ? [method.integration.functionLogicalId] : [])),
+      ...streamMappings.map((mapping) => mapping.functionLogicalId),
+    ])];
     const nodes = new Map(servedFunctionIds.map((id) => {
       const fn = template.functions.get(id)!;
       checkCodeDirectory(fn.codeDirectory, fn.name);
@@ -138,7 +157,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }));
 
     let gateway: Gateway | undefined;
+    const openApi = new OpenApiRoute(options.openApiFile ?? path.join(projectDir, 'assets', 'openapi', 'openapi.json'));
     const server = http.createServer((request, response) => {
+      if (openApi.matches(request)) return openApi.serve(request, response);
       if (gateway) return gateway.listener(request, response);
       response.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
       response.end('{"message":"the local runtime is starting"}');
@@ -198,12 +219,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         memoryMb: fn.memoryMb,
         logGroupName: fn.logGroupName,
         nodePath: nodes.get(fn.logicalId)!.path,
-        environment: lambdaEnvironment(fn, { region: template.region, endpoint: functionsEndpoint, credentials }),
+        environment: lambdaEnvironment(fn, {
+          region: template.region,
+          endpoint: functionsEndpoint,
+          emulatorEndpoint: emulator.endpoint,
+          credentials,
+        }),
         maxWorkers: options.maxWorkersPerFunction ?? 8,
         log: functionLog,
       });
       pools.set(fn.logicalId, pool);
       cleanups.push(() => pool.stop());
+    }
+
+    // Polling starts before the API serves, so a TRIM_HORIZON or LATEST mapping
+    // sees every write made through it. Pushed after the pools: stopped before them.
+    const mappings = new Map<string, StreamMapping>();
+    for (const spec of streamMappings) {
+      const fn = template.functions.get(spec.functionLogicalId)!;
+      const pool = pools.get(fn.logicalId)!;
+      const mapping = new StreamMapping({
+        spec,
+        functionName: fn.name,
+        functionArn: fn.arn,
+        region: template.region,
+        endpoint: emulator.endpoint,
+        credentials,
+        onFailureQueueUrl: spec.onFailure && template.queues.find((queue) => queue.logicalId === spec.onFailure!.queueLogicalId)?.url,
+        invoke: (event, invokeOptions) => pool.invoke(event, invokeOptions),
+        pollIntervalMs: options.streamPollIntervalMs,
+        log: functionLog,
+      });
+      cleanups.push(() => mapping.stop());
+      await mapping.start();
+      mappings.set(spec.logicalId, mapping);
     }
 
     gateway = new Gateway({
@@ -232,6 +281,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         restore: () => faultProxy!.restore(),
       },
       poolStats: () => Object.fromEntries([...pools].map(([id, pool]) => [template.functions.get(id)!.name, pool.stats()])),
+      streamStats: () => Object.fromEntries([...mappings].map(([id, mapping]) => [id, mapping.stats()])),
       stop: () => {
         if (!stopped) {
           // New connections are refused first, so nothing new reaches a worker that is stopping.

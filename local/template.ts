@@ -3,6 +3,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AssemblyStack, readAssemblyStack } from './cloud-assembly';
 import { IntrinsicResolver, LOCAL_ACCOUNT_ID, LOCAL_REGION, TemplateError } from './intrinsics';
 import { readRestApi, RestApiSpec } from './template-api';
+import { readEventSourceMappings, StreamMappingSpec } from './template-event-sources';
+import { readRules, RuleSpec } from './template-rules';
 
 /**
  * What the local runtime serves, read from a synthesized template: every value
@@ -31,6 +33,9 @@ export interface ParameterSpec {
 export interface QueueSpec {
   readonly logicalId: string;
   readonly name: string;
+  /** The queue URL on the emulator (what `Ref` resolves to). */
+  readonly url: string;
+  readonly arn: string;
   /** CreateQueue attributes (CloudFormation's properties as SQS's string attributes). */
   readonly attributes: Record<string, string>;
   /** Queues this one names in its redrive policy: they are created first. */
@@ -67,10 +72,16 @@ export interface LocalTemplate {
   readonly parameters: readonly ParameterSpec[];
   readonly queues: readonly QueueSpec[];
   readonly eventBuses: readonly EventBusSpec[];
+  /** EventBridge rules with their SQS targets (see template-rules.ts for what is left out). */
+  readonly rules: readonly RuleSpec[];
   readonly functions: ReadonlyMap<string, FunctionSpec>;
   readonly api: RestApiSpec;
+  /** Event source mappings on the streams of this template's tables, served by polling the stream. */
+  readonly streamMappings: readonly StreamMappingSpec[];
   /** What the template has that the local runtime does not run, for the start-up report. */
   readonly notServed: readonly string[];
+  /** What runs locally but not quite as on AWS, for the start-up report. */
+  readonly warnings: readonly string[];
 }
 
 export interface ReadTemplateOptions {
@@ -97,21 +108,26 @@ export function toLocalTemplate(stack: AssemblyStack, options: ReadTemplateOptio
     .map(([id]) => id);
 
   const notServed: string[] = [];
+  const warnings: string[] = [];
   const functions = new Map(byType('AWS::Lambda::Function').map((id) => [id, readFunction(id, stack, resolver)]));
   const api = readRestApi(byType, resolver, functions, options.restApi, notServed);
-  for (const id of byType('AWS::Lambda::EventSourceMapping')) notServed.push(`${id} (event source mappings do not run locally)`);
+  const tables = byType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable').map((id) => readTable(id, resolver));
+  const queues = byType('AWS::SQS::Queue').map((id) => readQueue(id, resolver));
 
   return {
     stackName: stack.stackName,
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
-    tables: byType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable').map((id) => readTable(id, resolver)),
+    tables,
     parameters: byType('AWS::SSM::Parameter').map((id) => readParameter(id, resolver)),
-    queues: byType('AWS::SQS::Queue').map((id) => readQueue(id, resolver)),
+    queues,
     eventBuses: byType('AWS::Events::EventBus').map((id) => readEventBus(id, resolver)),
+    rules: readRules(byType('AWS::Events::Rule'), resolver, queues, notServed, warnings),
     functions,
     api,
+    streamMappings: readEventSourceMappings(byType('AWS::Lambda::EventSourceMapping'), resolver, tables, functions, queues, notServed, warnings),
     notServed,
+    warnings,
   };
 }
 
@@ -192,6 +208,8 @@ function readQueue(id: string, resolver: IntrinsicResolver): QueueSpec {
   return {
     logicalId: id,
     name: resolver.queueName(id),
+    url: resolver.ref(id, `Resources.${id}`),
+    arn: String(resolver.getAtt(id, 'Arn', `Resources.${id}`)),
     attributes,
     dependsOn: redriveTarget ? [redriveTarget.split(':').pop()!] : [],
   };

@@ -27,10 +27,9 @@ type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage
  * when there is something to publish: a same-status write is skipped unread.
  *
  * Repeats are possible and not detectable here: the stream delivers at least
- * once, and some emulators (moto) emit two INSERT records for one UpdateItem on a
- * missing item, the second without an OldImage. Both read as a first status with
- * the same `version`, which is why the published detail carries `version`:
- * consumers drop an event whose (tracking_id, version) they have already seen.
+ * once (a retried batch publishes again), which is why the published detail
+ * carries `version`: consumers drop an event whose (tracking_id, version) they
+ * have already seen.
  */
 export function readStatusChange(record: DynamoDBRecord): StatusChangeReading {
   const { eventName, dynamodb: change } = record;

@@ -1,4 +1,6 @@
 import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { promisify } from 'util';
 import { E2E_TIMEOUT_MS, E2eStack, startE2eStack, uniqueTrackingId, update } from './harness';
 
@@ -86,6 +88,86 @@ describe('ingest and read back', () => {
   test('the seed status "failed" is accepted and stored as "exception"', async () => {
     const id = uniqueTrackingId('failed');
     expect((await e2e.track(update(id, { status: 'failed' }))).json.status).toBe('exception');
+  });
+});
+
+/** A cursor with one character changed (in the middle: a base64 string's last character may only carry padding bits). */
+function tamper(cursor: string): string {
+  const at = Math.floor(cursor.length / 2);
+  return `${cursor.slice(0, at)}${cursor[at] === 'A' ? 'B' : 'A'}${cursor.slice(at + 1)}`;
+}
+
+describe('cursors', () => {
+  test('a history cursor altered by one character, or taken from another shipment, is a 400 naming /cursor', async () => {
+    const id = uniqueTrackingId('cursor');
+    const other = uniqueTrackingId('cursor');
+    for (const shipment of [id, other]) {
+      for (const day of [1, 2]) await e2e.track(update(shipment, { event_id: `e${day}`, event_time: `2026-02-1${day}T00:00:00Z` }));
+    }
+    const cursor = (await e2e.status(id, { limit: '1' })).json.next_cursor as string;
+    expect((await e2e.status(id, { limit: '1', cursor })).status).toBe(200);
+
+    const tampered = await e2e.status(id, { limit: '1', cursor: tamper(cursor) });
+    expect(tampered.status).toBe(400);
+    expect(tampered.json.details).toEqual([{ path: '/cursor', message: 'is not a valid cursor' }]);
+    const foreign = await e2e.status(other, { limit: '1', cursor });
+    expect(foreign.status).toBe(400);
+    expect(foreign.json.details).toEqual([{ path: '/cursor', message: expect.stringMatching(/another shipment/) }]);
+  });
+});
+
+describe('shipments by status', () => {
+  const shipments = (query: Record<string, string>) => e2e.request({ path: '/shipments', query });
+
+  test('GET /shipments lists the shipments whose current status is S, most recently updated first, paged with next_cursor', async () => {
+    const [older, newest, middle, movedOn] = [1, 2, 3, 4].map(() => uniqueTrackingId('pickup'));
+    await e2e.track(update(older, { status: 'available_for_pickup', event_time: '2026-07-01T08:00:00Z' }));
+    await e2e.track(update(newest, { status: 'available_for_pickup', event_time: '2026-07-03T08:00:00Z' }));
+    await e2e.track(update(middle, { status: 'available_for_pickup', event_time: '2026-07-02T08:00:00Z' }));
+    // Listed under its current status only.
+    await e2e.track(update(movedOn, { status: 'available_for_pickup', event_time: '2026-07-04T08:00:00Z' }));
+    await e2e.track(update(movedOn, { status: 'delivered', event_time: '2026-07-05T08:00:00Z' }));
+
+    const first = await shipments({ status: 'available_for_pickup', limit: '2' });
+    expect(first.status).toBe(200);
+    expect(first.json.status).toBe('available_for_pickup');
+    expect(first.json.shipments.map((s: any) => s.tracking_id)).toEqual([newest, middle]);
+    expect(first.json.shipments[0]).toMatchObject({ tracking_id: newest, status: 'available_for_pickup', updated_at: '2026-07-03T08:00:00.000Z' });
+    expect(typeof first.json.next_cursor).toBe('string');
+
+    const listed = [...first.json.shipments];
+    let cursor: string | null = first.json.next_cursor;
+    while (cursor) {
+      const page = await shipments({ status: 'available_for_pickup', limit: '2', cursor });
+      expect(page.status).toBe(200);
+      listed.push(...page.json.shipments);
+      cursor = page.json.next_cursor;
+    }
+    expect(listed.map((s: any) => s.tracking_id)).toEqual([newest, middle, older]);
+  });
+
+  test('a tampered cursor, or one for another status, is a 400 naming /cursor', async () => {
+    await e2e.track(update(uniqueTrackingId('attempt'), { status: 'attempt_failed' }));
+    await e2e.track(update(uniqueTrackingId('attempt'), { status: 'attempt_failed' }));
+    const cursor = (await shipments({ status: 'attempt_failed', limit: '1' })).json.next_cursor as string;
+    const tampered = await shipments({ status: 'attempt_failed', limit: '1', cursor: tamper(cursor) });
+    expect(tampered.status).toBe(400);
+    expect(tampered.json.details).toEqual([{ path: '/cursor', message: 'is not a valid cursor' }]);
+    const otherStatus = await shipments({ status: 'in_transit', limit: '1', cursor });
+    expect(otherStatus.status).toBe(400);
+    expect(otherStatus.json.details).toEqual([{ path: '/cursor', message: expect.stringMatching(/another status/) }]);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  test('GET /openapi.json (beside the stage, unsigned) returns the document shipped in assets/', async () => {
+    const response = await fetch(`http://${e2e.stack.host}:${e2e.stack.port}/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    const document: any = await response.json();
+    expect(document).toEqual(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'assets', 'openapi', 'openapi.json'), 'utf8')));
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths).sort()).toEqual(['/shipments', '/status', '/track', '/track/batch']);
   });
 });
 

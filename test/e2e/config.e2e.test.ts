@@ -79,3 +79,43 @@ describe('feature flags from SSM', () => {
     expect((await e2e.status(id)).status).toBe(200);
   });
 });
+
+describe('batch_processing from SSM', () => {
+  const batch = (updates: object[]) => e2e.request({ method: 'POST', path: '/track/batch', body: { updates }, headers: { 'Content-Type': 'application/json' } });
+
+  test('off, POST /track/batch is a 404; turned on, it answers each update in request order; turned off again, a 404', async () => {
+    // The flags as the previous test left them: batch_processing off (the deploy-time default).
+    const off = await batch([update(uniqueTrackingId('batch-off'))]);
+    expect(off.status).toBe(404);
+    expect(off.json).toEqual({ error: 'batch processing is disabled' });
+
+    await putFlags({ enhanced_tracking: true, batch_processing: true, real_time_notifications: true });
+    const id = uniqueTrackingId('batch');
+    expect((await e2e.track(update(id, { event_id: 'sent-before', event_time: '2026-06-01T07:00:00Z' }))).status).toBe(200);
+    const updates = [
+      update(id, { event_id: 'b1', event_time: '2026-06-01T08:00:00Z' }),
+      update(id, { event_id: 'sent-before', event_time: '2026-06-01T07:00:00Z' }),
+      update(id, { event_id: 'b2', location: { lat: 91, lng: 0 } }),
+      update(id, { event_id: 'b3', status: 'delivered', event_time: '2026-06-01T12:00:00Z' }),
+    ];
+    const answered = await eventually(async () => {
+      const response = await batch(updates);
+      expect(response.status).toBe(200);
+      return response;
+    }, TTL_WINDOW_MS);
+    expect(answered.json.results).toEqual([
+      { index: 0, tracking_id: id, event_id: 'b1', result: 'accepted' },
+      { index: 1, tracking_id: id, event_id: 'sent-before', result: 'duplicate' },
+      expect.objectContaining({ index: 2, tracking_id: id, event_id: 'b2', result: 'rejected', details: [expect.objectContaining({ path: '/location/lat' })] }),
+      { index: 3, tracking_id: id, event_id: 'b3', result: 'accepted' },
+    ]);
+    const read = await e2e.status(id);
+    expect(read.json.current).toMatchObject({ status: 'delivered', event_id: 'b3' });
+    expect(read.json.updates.map((u: any) => u.event_id)).toEqual(['b3', 'b1', 'sent-before']);
+
+    await putFlags({ enhanced_tracking: true, batch_processing: false, real_time_notifications: true });
+    await eventually(async () => {
+      expect((await batch([update(uniqueTrackingId('batch-off'))])).status).toBe(404);
+    }, TTL_WINDOW_MS);
+  });
+});

@@ -1,4 +1,6 @@
-import { E2E_TIMEOUT_MS, E2eStack, Response, startE2eStack, uniqueTrackingId, update } from './harness';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { E2E_TIMEOUT_MS, E2eStack, ReceivedMessage, Response, startE2eStack, uniqueTrackingId, update } from './harness';
 
 /**
  * DynamoDB unreachable mid-run: the handler answers 503 with Retry-After, and a
@@ -8,6 +10,11 @@ import { E2E_TIMEOUT_MS, E2eStack, Response, startE2eStack, uniqueTrackingId, up
  * connections while "down" (see local/fault-proxy.ts for why not SIGSTOP): every
  * SDK attempt fails at once, so the 503 is fast and certain, and no write the
  * handler gave up on can land later. moto itself keeps running, and its state.
+ *
+ * The same outage seen from the stream processor: the event source mapping's
+ * poller reaches moto directly (as Lambda's service would), the processor does
+ * not, so a record it can neither publish nor dead-letter is retried by the
+ * mapping and then discarded with Lambda's on-failure metadata.
  */
 
 jest.setTimeout(E2E_TIMEOUT_MS);
@@ -64,5 +71,84 @@ describe('DynamoDB unreachable', () => {
       expect(status.json.count).toBe(5);
       expect(status.json.current).toMatchObject({ event_id: 'e5', version: 5 });
     }
+  });
+});
+
+describe('the stream processor cut off from EventBridge and its dead-letter queue', () => {
+  const changesOf = (trackingId: string) => (message: ReceivedMessage) => message.body.detail?.tracking_id === trackingId;
+
+  /** Waits until a status change written now is published: every earlier record has been handled. */
+  async function streamHandled(): Promise<void> {
+    const sentinel = uniqueTrackingId('sentinel');
+    expect((await e2e.track(update(sentinel))).status).toBe(200);
+    await e2e.queues.statusChanges.waitFor(changesOf(sentinel), 1, 15_000);
+  }
+
+  test("the mapping retries the batch, then sends Lambda's on-failure metadata (shard and sequence range, not the record) to the DLQ", async () => {
+    await streamHandled();
+    const earlier = new Set(await e2e.queues.deadLetter.drain());
+    const id = uniqueTrackingId('unpublishable');
+
+    await e2e.stack.faults!.refuseConnections();
+    let metadata: ReceivedMessage;
+    try {
+      // Written straight to moto (the handler cannot reach it now): a valid state item, a status to publish.
+      await e2e.dynamodb.send(new PutItemCommand({
+        TableName: e2e.tableName,
+        Item: {
+          pk: { S: `TRACK#${id}` },
+          sk: { S: 'STATE' },
+          tracking_id: { S: id },
+          status: { S: 'in_transit' },
+          updated_at: { S: '2026-04-10T08:00:00.000Z' },
+          last_event_id: { S: 'e1' },
+          version: { N: '1' },
+          location: { M: { lat: { N: '52.52' }, lng: { N: '13.405' } } },
+        },
+      }));
+      // 4 invocations (the processor's own publish retries and dead-letter attempts in each) and the mapping's backoff.
+      [metadata] = await e2e.queues.deadLetter.waitFor((message) => !earlier.has(message) && message.body.requestContext !== undefined, 1, 40_000);
+    } finally {
+      await e2e.stack.faults!.restore();
+    }
+
+    const mapping = e2e.stack.template.streamMappings[0];
+    const processor = e2e.stack.template.functions.get(mapping.functionLogicalId)!;
+    expect(metadata.body).toEqual({
+      requestContext: { requestId: expect.any(String), functionArn: processor.arn, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
+      // With every record of a batch failed, the processor's batch utility throws: a function error.
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: expect.any(String),
+      DDBStreamBatchInfo: {
+        shardId: expect.any(String),
+        startSequenceNumber: expect.any(String),
+        endSequenceNumber: expect.any(String),
+        approximateArrivalOfFirstRecord: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        approximateArrivalOfLastRecord: expect.stringMatching(/Z$/),
+        batchSize: 1,
+        streamArn: expect.stringMatching(new RegExp(`^arn:aws:dynamodb:us-east-1:123456789012:table/${e2e.tableName}/stream/`)),
+      },
+    });
+    const info = metadata.body.DDBStreamBatchInfo;
+    expect(info.endSequenceNumber).toBe(info.startSequenceNumber);
+
+    // The metadata is a pointer: the record itself is read back from the stream at that sequence number.
+    const { emulator, region, credentials } = e2e.stack;
+    const streams = new DynamoDBStreamsClient({ endpoint: emulator.endpoint, region, credentials, maxAttempts: 1 });
+    try {
+      const { ShardIterator } = await streams.send(new GetShardIteratorCommand({
+        StreamArn: info.streamArn, ShardId: info.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: info.startSequenceNumber,
+      }));
+      const { Records } = await streams.send(new GetRecordsCommand({ ShardIterator, Limit: 1 }));
+      expect(Records?.[0]?.dynamodb?.Keys).toEqual({ pk: { S: `TRACK#${id}` }, sk: { S: 'STATE' } });
+    } finally {
+      streams.destroy();
+    }
+
+    // Discarded for good: once EventBridge is reachable again, the stream has moved past it.
+    await streamHandled();
+    expect((await e2e.queues.statusChanges.drain()).filter(changesOf(id))).toEqual([]);
+    expect(e2e.stack.streamStats()[mapping.logicalId].discardedBatches).toBeGreaterThanOrEqual(1);
   });
 });

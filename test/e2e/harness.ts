@@ -2,19 +2,23 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LocalCredentials } from '../../local/sigv4';
 import { LocalStack, LocalStackOptions, startLocalStack } from '../../local/stack';
-import { LogisticsTrackingApi } from '../../src';
+import { LogisticsTrackingApi, TrackingStatus } from '../../src';
 
 /**
  * The end-to-end harness: a dedicated CDK app (the construct with a 2 s config
- * cache, so flag changes show within a test), synthesized by the suite itself,
- * served by the same local runtime as `npx projen local`, and real HTTP requests
- * signed by the AWS SDK's SigV4 signer. No mocks anywhere on this path.
+ * cache, so flag changes show within a test, and two `onStatusChanged` rules
+ * delivering to queues the tests read), synthesized by the suite itself, served
+ * by the same local runtime as `npx projen local`, and real HTTP requests signed
+ * by the AWS SDK's SigV4 signer. No mocks anywhere on this path.
  */
 
 // The test process's own SDK clients (moto checks, SSM changes) run on the machine's
@@ -24,6 +28,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export const E2E_STAGE = 'e2e';
 export const CONFIG_CACHE_TTL_SECONDS = 2;
 
+/** Construct ids of the queues in the e2e app (their logical ids start with these). */
+export const E2E_QUEUES = { statusChanges: 'StatusChanges', deliveries: 'Deliveries', deadLetter: 'TrackingDeadLetterQueue' } as const;
+
 /** Long enough for moto's start, a Node 24 cold start and the slow fault and TTL cases. */
 export const E2E_TIMEOUT_MS = 120_000;
 
@@ -32,9 +39,14 @@ export function synthE2eApp(outdir: string): string {
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir });
   const stack = new Stack(app, 'LogisticsTrackingE2E');
-  new LogisticsTrackingApi(stack, 'Tracking', {
+  const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
     stage: E2E_STAGE,
     configCacheTtl: Duration.seconds(CONFIG_CACHE_TTL_SECONDS),
+  });
+  // Every status change, and deliveries only: what a consumer would subscribe.
+  tracking.onStatusChanged('All', new targets.SqsQueue(new sqs.Queue(stack, E2E_QUEUES.statusChanges)));
+  tracking.onStatusChanged('Delivered', new targets.SqsQueue(new sqs.Queue(stack, E2E_QUEUES.deliveries)), {
+    statuses: [TrackingStatus.DELIVERED],
   });
   app.synth();
   return outdir;
@@ -66,6 +78,8 @@ export interface E2eStack {
   readonly flagsParameterName: string;
   readonly dynamodb: DynamoDBClient;
   readonly ssm: SSMClient;
+  /** What reached the rules' queues (EventBridge events) and the dead-letter queue, read from moto. */
+  readonly queues: { readonly statusChanges: QueueInbox; readonly deliveries: QueueInbox; readonly deadLetter: QueueInbox };
   request(options: RequestOptions): Promise<Response>;
   /** POST /track with a JSON body. */
   track(update: object): Promise<Response>;
@@ -92,6 +106,12 @@ export async function startE2eStack(name: string, options: Partial<LocalStackOpt
     const clientConfig = { endpoint: stack.emulator.endpoint, region: stack.region, credentials: stack.credentials, maxAttempts: 1 };
     const dynamodb = new DynamoDBClient(clientConfig);
     const ssm = new SSMClient(clientConfig);
+    const sqsClient = new SQSClient(clientConfig);
+    const inbox = (constructId: string) => {
+      const queue = stack.template.queues.find((candidate) => candidate.logicalId.startsWith(constructId));
+      if (!queue) throw new Error(`the e2e app has no queue ${constructId}`);
+      return new QueueInbox(sqsClient, queue.url);
+    };
     const tableName = stack.provisioned.tables[0];
     const flagsParameterName = stack.provisioned.parameters.find((parameter) => parameter.endsWith('/feature-flags'))!;
 
@@ -102,6 +122,7 @@ export async function startE2eStack(name: string, options: Partial<LocalStackOpt
       flagsParameterName,
       dynamodb,
       ssm,
+      queues: { statusChanges: inbox(E2E_QUEUES.statusChanges), deliveries: inbox(E2E_QUEUES.deliveries), deadLetter: inbox(E2E_QUEUES.deadLetter) },
       request,
       track: (body) => request({ method: 'POST', path: '/track', body, headers: { 'Content-Type': 'application/json' } }),
       status: (trackingId, query = {}) => request({ method: 'GET', path: '/status', query: { tracking_id: trackingId, ...query } }),
@@ -117,6 +138,7 @@ export async function startE2eStack(name: string, options: Partial<LocalStackOpt
       stop: async () => {
         dynamodb.destroy();
         ssm.destroy();
+        sqsClient.destroy();
         await stack.stop();
       },
     };
@@ -211,5 +233,51 @@ export async function eventually<T>(check: () => Promise<T>, withinMs: number, e
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
+  }
+}
+
+export interface ReceivedMessage {
+  /** The body, parsed as JSON. */
+  readonly body: any;
+  /** String message attributes by name. */
+  readonly attributes: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The messages of one queue on moto: every receive takes what is there (and
+ * deletes it) and keeps it here, so a test waits for what it expects and then
+ * asserts on everything that arrived for its own shipments.
+ */
+export class QueueInbox {
+  private readonly received: ReceivedMessage[] = [];
+
+  constructor(private readonly client: SQSClient, readonly url: string) {}
+
+  /** Receives until the queue is empty; returns everything received so far. */
+  public async drain(): Promise<readonly ReceivedMessage[]> {
+    for (;;) {
+      const output = await this.client.send(new ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+      const messages = output.Messages ?? [];
+      if (messages.length === 0) return this.received;
+      for (const message of messages) {
+        this.received.push({
+          body: JSON.parse(message.Body ?? 'null'),
+          attributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue])),
+        });
+      }
+      await this.client.send(new DeleteMessageBatchCommand({
+        QueueUrl: this.url,
+        Entries: messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })),
+      }));
+    }
+  }
+
+  /** Polls until `count` messages pass `filter` (or `withinMs` runs out: then it throws, naming what did arrive). */
+  public async waitFor(filter: (message: ReceivedMessage) => boolean, count: number, withinMs: number): Promise<ReceivedMessage[]> {
+    return eventually(async () => {
+      const matching = (await this.drain()).filter(filter);
+      if (matching.length < count) throw new Error(`${count} message(s) expected in ${this.url}, got ${matching.length}: ${JSON.stringify(matching)}`);
+      return matching;
+    }, withinMs, 100);
   }
 }

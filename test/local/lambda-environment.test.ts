@@ -55,3 +55,14 @@ test("nothing leaks in from the developer's shell (a profile could reach a real 
   }
   expect(Object.keys(environment).sort()).toEqual(expect.not.arrayContaining(['HOME', 'NODE_OPTIONS', 'AWS_SESSION_TOKEN']));
 });
+
+test('behind the fault proxy, queue URLs move to the proxy too (the SQS client sends to the queue URL\'s host)', () => {
+  const withQueue = { ...fn, environment: { QUEUE_URL: 'http://127.0.0.1:4566/123456789012/dlq', BUS: 'bus' } };
+  const proxied = lambdaEnvironment(withQueue, {
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:5000',
+    emulatorEndpoint: 'http://127.0.0.1:4566',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  expect(proxied).toMatchObject({ QUEUE_URL: 'http://127.0.0.1:5000/123456789012/dlq', BUS: 'bus', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' });
+});

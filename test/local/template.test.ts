@@ -3,12 +3,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AssemblyStack, CfnTemplate, readAssemblyStack } from '../../local/cloud-assembly';
 import { IntrinsicResolver, TemplateError } from '../../local/intrinsics';
 import { nodeForRuntime } from '../../local/node-runtime';
 import { Router } from '../../local/router';
 import { toLocalTemplate } from '../../local/template';
-import { LogisticsTrackingApi } from '../../src';
+import { LogisticsTrackingApi, TrackingStatus } from '../../src';
 import { ROUTES } from '../../src/contract/routes';
 
 /**
@@ -169,6 +172,8 @@ describe('queues and event buses, when a template has them', () => {
     expect(work).toEqual({
       logicalId: 'Work',
       name: 'work',
+      url: `${EMULATOR}/123456789012/work`,
+      arn: 'arn:aws:sqs:us-east-1:123456789012:work',
       attributes: { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:ReaderTest-Dlq', maxReceiveCount: 3 }) },
       dependsOn: ['ReaderTest-Dlq'],
     });
@@ -181,6 +186,88 @@ describe('queues and event buses, when a template has them', () => {
       QUEUE_URL: `${EMULATOR}/123456789012/work`,
       BUS_ARN: 'arn:aws:events:us-east-1:123456789012:event-bus/shipments',
     });
+  });
+});
+
+describe('status-change events: the stream mapping, the rules and their targets', () => {
+  const app = new App();
+  const stack = new Stack(app, 'ReaderTest');
+  const tracking = new LogisticsTrackingApi(stack, 'Tracking', { stage: 'qa' });
+  tracking.onStatusChanged('Delivered', new targets.SqsQueue(new sqs.Queue(stack, 'Deliveries')), { statuses: [TrackingStatus.DELIVERED] });
+  const notifier = new lambda.Function(stack, 'Notifier', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+  tracking.onStatusChanged('Notify', new targets.LambdaFunction(notifier));
+  const template: CfnTemplate = JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()));
+  const local = toLocalTemplate(assembly(template), { emulatorEndpoint: EMULATOR });
+  const mappingId = idOf(template, 'AWS::Lambda::EventSourceMapping');
+  const processorId = Object.entries<any>(template.Resources ?? {}).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.EVENT_BUS_NAME)![0];
+
+  test("the mapping on the table's stream is served, with the template's batching, retries, filter and on-failure queue", () => {
+    expect(local.streamMappings).toHaveLength(1);
+    const [mapping] = local.streamMappings;
+    const dlq = local.queues.find((queue) => queue.logicalId.startsWith('TrackingDeadLetterQueue'))!;
+    expect(mapping).toMatchObject({
+      logicalId: mappingId,
+      functionLogicalId: processorId,
+      tableName: local.tables[0].name,
+      batchSize: 100,
+      startingPosition: 'TRIM_HORIZON',
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 3,
+      reportBatchItemFailures: true,
+      onFailure: { queueLogicalId: dlq.logicalId, arn: dlq.arn },
+    });
+    expect(mapping.filter.patterns).toEqual([template.Resources![mappingId].Properties!.FilterCriteria.Filters[0].Pattern]);
+    expect(mapping.filter.matches({ eventName: 'MODIFY', dynamodb: { Keys: { sk: { S: 'STATE' } } } })).toBe(true);
+    expect(mapping.filter.matches({ eventName: 'INSERT', dynamodb: { Keys: { sk: { S: 'EVENT#1' } } } })).toBe(false);
+    expect(local.notServed.join('\n')).not.toMatch(new RegExp(mappingId));
+  });
+
+  test('the processor points at the local bus and dead-letter queue', () => {
+    const dlq = local.queues.find((queue) => queue.logicalId.startsWith('TrackingDeadLetterQueue'))!;
+    expect(local.functions.get(processorId)!.environment).toMatchObject({ EVENT_BUS_NAME: local.eventBuses[0].name, DEAD_LETTER_QUEUE_URL: dlq.url });
+  });
+
+  test('a rule is created on the bus with its pattern and its SQS target; a Lambda target is skipped with a warning', () => {
+    const deliveries = local.queues.find((queue) => queue.logicalId.startsWith('Deliveries'))!;
+    const delivered = local.rules.find((rule) => rule.logicalId.startsWith('TrackingStatusChangedDelivered'))!;
+    expect(delivered).toMatchObject({
+      eventBusName: local.eventBuses[0].name,
+      targets: [{ arn: deliveries.arn, queueLogicalId: deliveries.logicalId }],
+    });
+    expect(JSON.parse(delivered.eventPattern)).toEqual({ 'source': ['logistics.tracking'], 'detail-type': ['Tracking Status Changed'], 'detail': { status: ['delivered'] } });
+    const notify = local.rules.find((rule) => rule.logicalId.startsWith('TrackingStatusChangedNotify'))!;
+    expect(notify.targets).toEqual([]);
+    expect(local.warnings).toEqual([expect.stringMatching(new RegExp(`^target Target0 of rule ${notify.logicalId} \\(arn:aws:lambda:.*\\) is not an SQS queue: skipped`))]);
+  });
+
+  test('a disabled rule is not created (moto would deliver to it anyway)', () => {
+    const modified: any = JSON.parse(JSON.stringify(template));
+    const ruleId = local.rules[0].logicalId;
+    modified.Resources[ruleId].Properties.State = 'DISABLED';
+    const read = toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR });
+    expect(read.rules.map((rule) => rule.logicalId)).not.toContain(ruleId);
+    expect(read.notServed).toContainEqual(expect.stringMatching(new RegExp(`^${ruleId} \\(State DISABLED`)));
+  });
+
+  test('a mapping on another kind of source is listed as not served', () => {
+    const modified: any = JSON.parse(JSON.stringify(template));
+    modified.Resources[mappingId].Properties.EventSourceArn = 'arn:aws:sqs:us-east-1:123456789012:jobs';
+    const read = toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR });
+    expect(read.streamMappings).toEqual([]);
+    expect(read.notServed).toContainEqual(`${mappingId} (an event source mapping for arn:aws:sqs:us-east-1:123456789012:jobs: only DynamoDB streams run locally)`);
+  });
+
+  test('a filter rule the local runtime cannot evaluate fails at start-up, naming it', () => {
+    const modified: any = JSON.parse(JSON.stringify(template));
+    modified.Resources[mappingId].Properties.FilterCriteria.Filters[0].Pattern = '{"dynamodb":{"Keys":{"sk":{"S":[{"prefix":"STATE"}]}}}}';
+    expect(() => toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR }))
+      .toThrow(`Resources.${mappingId}.Properties.FilterCriteria.Filters[0].Pattern.dynamodb.Keys.sk.S[0]: the content filter {"prefix":"STATE"} is not supported by the local runtime, which filters on exact values only`);
+  });
+
+  test('tumbling windows fail at start-up', () => {
+    const modified: any = JSON.parse(JSON.stringify(template));
+    modified.Resources[mappingId].Properties.TumblingWindowInSeconds = 60;
+    expect(() => toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR })).toThrow(/TumblingWindowInSeconds: tumbling windows .* are not served/);
   });
 });
 
@@ -229,6 +316,8 @@ describe('intrinsic functions', () => {
     Resources: {
       Queue: { Type: 'AWS::SQS::Queue', Properties: { FifoQueue: true } },
       Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'tracking' } },
+      Rule: { Type: 'AWS::Events::Rule', Properties: { EventBusName: { 'Fn::GetAtt': ['Bus', 'Arn'] } } },
+      DefaultBusRule: { Type: 'AWS::Events::Rule', Properties: { Name: 'nightly' } },
       ProdOnly: { Type: 'AWS::SNS::Topic', Condition: 'IsProd' },
     },
   };
@@ -242,6 +331,8 @@ describe('intrinsic functions', () => {
     ['Fn::Select over Fn::Split', { 'Fn::Select': [1, { 'Fn::Split': [',', 'a,b,c'] }] }, 'b'],
     ['Fn::FindInMap', { 'Fn::FindInMap': ['Sizes', { Ref: 'Env' }, 'memory'] }, 256],
     ['a FIFO queue URL on the emulator', { Ref: 'Queue' }, `${EMULATOR}/123456789012/S-Queue.fifo`],
+    ['a rule on a custom bus (named by its ARN): bus|rule, and its ARN', [{ Ref: 'Rule' }, { 'Fn::GetAtt': ['Rule', 'Arn'] }], ['tracking|S-Rule', 'arn:aws:events:us-east-1:123456789012:rule/tracking/S-Rule']],
+    ['a rule on the default bus', [{ Ref: 'DefaultBusRule' }, { 'Fn::GetAtt': ['DefaultBusRule', 'Arn'] }], ['nightly', 'arn:aws:events:us-east-1:123456789012:rule/nightly']],
     ['AWS::NoValue removes a property', { keep: 1, drop: { Ref: 'AWS::NoValue' } }, { keep: 1 }],
   ])('%s', (_name, value, expected) => {
     expect(resolver.resolve(value, 'test')).toEqual(expected);
