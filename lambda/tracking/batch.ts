@@ -49,7 +49,8 @@ const UNAVAILABLE = 'temporarily unavailable, retry';
 /** What became of one update: `valid` until stored, then accepted, duplicate or unavailable ("retry"). */
 type Outcome = EventOutcome | { readonly result: 'invalid'; readonly tracking_id: unknown; readonly event_id: unknown; readonly error: HttpError };
 interface EventOutcome {
-  readonly result: 'valid' | 'accepted' | 'duplicate' | 'unavailable';
+  /** `failed`: an unexpected error, logged; answered "rejected" with an internal error for that update alone. */
+  readonly result: 'valid' | 'accepted' | 'duplicate' | 'unavailable' | 'failed';
   readonly event: EventRecord;
 }
 
@@ -62,9 +63,10 @@ export async function postTrackBatch(event: APIGatewayProxyEvent): Promise<APIGa
   const updates = await readUpdates(event, config);
   const deadline = Date.now() + RETRY_WINDOW_MS;
 
-  const outcomes: Outcome[] = updates.map((raw) => {
+  const defaultTimes = defaultEventTimes(updates, receivedAt);
+  const outcomes: Outcome[] = updates.map((raw, index) => {
     try {
-      return { result: 'valid', event: toEventRecord(validateTrackingUpdate(raw, config.flags, receivedAt), receivedAt) };
+      return { result: 'valid', event: toEventRecord(validateTrackingUpdate(raw, config.flags, receivedAt, defaultTimes[index]), receivedAt) };
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       const fields = (raw ?? {}) as Record<string, unknown>;
@@ -75,6 +77,24 @@ export async function postTrackBatch(event: APIGatewayProxyEvent): Promise<APIGa
   await storeEvents(outcomes, deadline);
   await applyStates(outcomes, deadline);
   return respond(outcomes);
+}
+
+/**
+ * The event_time of each update that has none. All were received at once, yet the
+ * request orders them: the n-th update of a shipment without event_time (n from 0)
+ * is taken as received n ms after the first, so the shipment's newest is the
+ * last one sent, as it would be had they come one by one — not whichever event_id
+ * sorts last. Updates with an event_time are not affected.
+ */
+function defaultEventTimes(updates: readonly unknown[], receivedAt: number): number[] {
+  const seen = new Map<string, number>();
+  return updates.map((raw) => {
+    const fields = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    if (typeof fields.tracking_id !== 'string' || fields.event_time !== undefined) return receivedAt;
+    const ordinal = seen.get(fields.tracking_id) ?? 0;
+    seen.set(fields.tracking_id, ordinal + 1);
+    return receivedAt + ordinal;
+  });
 }
 
 /** The envelope: 415, 413, JSON and depth like POST /track, then 1–100 update objects. */
@@ -119,12 +139,16 @@ async function storeEvents(outcomes: Outcome[], deadline: number): Promise<void>
     } else if (isDependencyUnavailable(put.error)) {
       outcomes[index] = { result: 'unavailable', event: sent };
     } else {
-      throw put.error;
+      // One update's bug must not abandon the others half-done: answered for it alone.
+      logger.error('unexpected error storing a batch update', { tracking_id: sent.tracking_id, event_id: sent.event_id, cause: put.error });
+      outcomes[index] = { result: 'failed', event: sent };
     }
   });
   for (const { index, of } of repeats) {
     const first = outcomes[of] as EventOutcome;
-    outcomes[index] = { result: first.result === 'unavailable' ? 'unavailable' : 'duplicate', event: first.event };
+    // A repeat shares the fate of the first: stored (so a duplicate), or not yet.
+    const stored = first.result === 'accepted' || first.result === 'duplicate';
+    outcomes[index] = { result: stored ? 'duplicate' : first.result, event: first.event };
   }
 }
 
@@ -153,16 +177,19 @@ async function applyStates(outcomes: Outcome[], deadline: number): Promise<void>
       logger.debug('shipment state applied', { tracking_id: group.events[0].tracking_id, state: applied.value });
       return;
     }
-    if (!isDependencyUnavailable(applied.error)) throw applied.error;
+    const unavailable = isDependencyUnavailable(applied.error);
+    if (!unavailable) {
+      logger.error('unexpected error applying batch updates to a shipment', { tracking_id: group.events[0].tracking_id, cause: applied.error });
+    }
     for (const index of group.indexes) {
-      outcomes[index] = { result: 'unavailable', event: eventOf(outcomes[index]) };
+      outcomes[index] = { result: unavailable ? 'unavailable' : 'failed', event: eventOf(outcomes[index]) };
     }
   });
 }
 
 /** 200 with one result per update in request order; 503 when every update was answered "retry". */
 function respond(outcomes: readonly Outcome[]): APIGatewayProxyResult {
-  const tally = { valid: 0, accepted: 0, duplicate: 0, invalid: 0, unavailable: 0 };
+  const tally = { valid: 0, accepted: 0, duplicate: 0, invalid: 0, unavailable: 0, failed: 0 };
   for (const outcome of outcomes) tally[outcome.result]++;
   if (tally.accepted > 0) count(METRIC.ACCEPTED, tally.accepted);
   if (tally.duplicate > 0) count(METRIC.DUPLICATE, tally.duplicate);
@@ -172,8 +199,11 @@ function respond(outcomes: readonly Outcome[]): APIGatewayProxyResult {
     updates: outcomes.length, accepted: tally.accepted, duplicate: tally.duplicate, invalid: tally.invalid, unavailable: tally.unavailable,
   });
 
-  if (tally.unavailable === outcomes.length) throw serviceUnavailable();
-  return jsonResponse(200, { results: outcomes.map(toResult) });
+  const results = outcomes.map(toResult);
+  // The 503 still carries every result: each update's event_id (the server's ULID
+  // when the client sent none) is what a safe retry must resend.
+  if (tally.unavailable === outcomes.length) throw serviceUnavailable({ results });
+  return jsonResponse(200, { results });
 }
 
 function eventOf(outcome: Outcome): EventRecord {
@@ -197,5 +227,6 @@ function toResult(outcome: Outcome, index: number): Record<string, unknown> {
   // An unavailable update carries the event_id it was (or would have been) stored
   // under, the server's ULID included: resending it with that id cannot store it twice.
   if (outcome.result === 'unavailable') return { index, tracking_id, event_id, result: 'rejected', error: UNAVAILABLE };
+  if (outcome.result === 'failed') return { index, tracking_id, event_id, result: 'rejected', error: 'internal error' };
   return { index, tracking_id, event_id, result: outcome.result };
 }

@@ -12,6 +12,8 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'ServiceUnavailable',
   // The SDK's connection and request timeouts.
   'TimeoutError',
+  // The invocation's own deadline (deadline.ts) cut a call short.
+  'AbortError',
   // Ours (repository.ts): other writers kept moving a shipment's state; a retry succeeds.
   'StateUpdateContention',
 ]);

@@ -15,19 +15,30 @@ export class HttpError extends Error {
   public readonly status: number;
   public readonly details?: readonly ErrorDetail[];
   public readonly headers?: Readonly<Record<string, string>>;
+  /** Fields the error body carries besides `error` and `details` (a 503's `event_id`, for the retry). */
+  public readonly fields?: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, message: string, options: { details?: readonly ErrorDetail[]; headers?: Record<string, string> } = {}) {
+  constructor(status: number, message: string, options: {
+    details?: readonly ErrorDetail[];
+    headers?: Record<string, string>;
+    fields?: Record<string, unknown>;
+  } = {}) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
     this.details = options.details && options.details.length > 0 ? options.details : undefined;
     this.headers = options.headers;
+    this.fields = options.fields;
   }
 }
 
-/** The 503 for a throttled or unreachable dependency: the client should retry after a second. */
-export function serviceUnavailable(): HttpError {
-  return new HttpError(503, 'service temporarily unavailable, retry later', { headers: { 'Retry-After': '1' } });
+/**
+ * The 503 for a throttled or unreachable dependency: the client should retry after
+ * a second. `fields` tell it how to retry safely, e.g. the event_id an update was
+ * (or may have been) stored under.
+ */
+export function serviceUnavailable(fields?: Record<string, unknown>): HttpError {
+  return new HttpError(503, 'service temporarily unavailable, retry later', { headers: { 'Retry-After': '1' }, fields });
 }
 
 /** A JSON response; every answer of this API goes through here. */
@@ -41,7 +52,7 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 
 /** The response for an {@link HttpError}: `{"error", "details"?}`. */
 export function errorResponse(error: HttpError): APIGatewayProxyResult {
-  const body = error.details ? { error: error.message, details: error.details } : { error: error.message };
+  const body = { error: error.message, ...(error.details ? { details: error.details } : {}), ...error.fields };
   return jsonResponse(error.status, body, { ...error.headers });
 }
 

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { postTrackBatch } from './batch';
+import { withDeadline } from './deadline';
 import { isDependencyUnavailable } from './dependency-errors';
 import { errorResponse, HttpError, serviceUnavailable } from './http';
 import { count, logger, METRIC, metrics } from './observability';
@@ -41,7 +42,8 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
   logger.addContext(context);
   logger.setCorrelationId(event.requestContext?.requestId);
   try {
-    return await route(event)(event);
+    // Every DynamoDB call of the request gives up in time for the 503 to beat the function timeout.
+    return await withDeadline(context.getRemainingTimeInMillis(), () => route(event)(event));
   } catch (error) {
     return toErrorResponse(error);
   } finally {

@@ -1,7 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInput, type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { dynamoDb } from './clients';
+import { callOptions } from './deadline';
+import { foldEvents, isTerminal, orderKey, sameState, type StateFold } from './shipment-state';
 import { ENV, TABLE_LAYOUT } from '../../src/contract/runtime-config';
 import { TrackingStatus } from '../../src/tracking-status';
 
@@ -19,7 +23,10 @@ import { TrackingStatus } from '../../src/tracking-status';
  * State item: `pk = TRACK#<tracking_id>`, `sk = STATE`, with the sparse status
  * index keys `status_pk = STATUS#<status>#<shard>`, `status_sk = <updated_at>#<tracking_id>`.
  * Milestones on it: `first_seen_at`, `out_for_delivery_at`, `delivered_at` (each the
- * earliest such event time), `attempt_count` (failed delivery attempts).
+ * earliest such event time), `attempt_ids` (the failed delivery attempts' event
+ * ids, a string set: `attempt_count` is its size). `open_event_key` repeats
+ * `last_event_key` while the status is not terminal, for the blind update's
+ * condition. What the state is, given the events, is shipment-state.ts.
  */
 
 const PK = TABLE_LAYOUT.partitionKey;
@@ -29,10 +36,12 @@ const STATUS_PK = TABLE_LAYOUT.statusPartitionKey;
 const STATUS_SK = TABLE_LAYOUT.statusSortKey;
 const TTL = TABLE_LAYOUT.ttlAttribute;
 
-const STATE_SK = 'STATE';
+const STATE_SK = TABLE_LAYOUT.stateSortKey;
+const OPEN_EVENT_KEY = 'open_event_key';
+const ATTEMPT_IDS = 'attempt_ids';
 const shipmentPk = (trackingId: string) => `TRACK#${trackingId}`;
 const eventSk = (eventId: string) => `EVENT#${eventId}`;
-const historySk = (eventTime: string, eventId: string) => `${eventTime}#${eventId}`;
+const historySk = orderKey;
 const statusPk = (status: string, shard: number) => `STATUS#${status}#${shard}`;
 const statusSk = (updatedAt: string, trackingId: string) => `${updatedAt}#${trackingId}`;
 
@@ -81,7 +90,7 @@ export interface ShipmentState {
   readonly last_event_id: string;
   readonly first_seen_at: string;
   readonly version: number;
-  /** Failed delivery attempts: events with status attempt_failed that moved the state. */
+  /** Failed delivery attempts: distinct attempt_failed events (at most MAX_COUNTED_ATTEMPTS). */
   readonly attempt_count: number;
   readonly out_for_delivery_at?: string;
   readonly delivered_at?: string;
@@ -96,8 +105,8 @@ export type HistoryPageKey = Record<string, string>;
  */
 export type StatusShardPosition = string | null;
 
-/** How applying events moved the state item. */
-export type StateChange = 'advanced' | 'older' | 'already-applied';
+/** How applying events changed the state item: a new current event, only milestones, or nothing. */
+export type StateChange = 'advanced' | 'milestones' | 'unchanged';
 
 /**
  * Other writers kept moving a shipment's state while this one tried to apply its
@@ -159,7 +168,7 @@ export class TrackingRepository {
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': PK },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
+      }), callOptions());
       return { event, duplicate: false };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
@@ -169,74 +178,78 @@ export class TrackingRepository {
   }
 
   /**
-   * Applies a shipment's events (one or more, same tracking_id; duplicates by
-   * event_id are ignored) to its state item in one conditional update: the state
-   * moves to the newest event — ordered by event_time, then event_id — only when
-   * that is newer than the event the state reflects, so it never moves backwards,
-   * and applying the same events again (a retry repairing a half-done request)
-   * changes nothing. Milestones count only events that move the state: each is
-   * counted in the update that moves the state past it, and the state never moves
-   * past an event twice, so a re-applied attempt_failed never counts twice.
+   * Adds a shipment's events (one or more, same tracking_id; repeats are harmless)
+   * to its state item, so that the state is that of every event applied so far,
+   * whatever order they came in and however often one is applied (the rules are in
+   * shipment-state.ts). A retry repairing a half-done request changes nothing.
    *
-   * The first update assumes every event is newer than the state (always true for
-   * a new shipment). When it is not, DynamoDB returns the current state with the
-   * failed condition; the update is then repeated with only the newer events,
-   * conditional on the state still being the one just seen. Events older than the
-   * state only lower `first_seen_at` when they are earlier.
+   * Two ways to write, both conditional:
+   * - **blind** (one UpdateItem, no read): when the events are all newer than the
+   *   state's current event and neither they nor the state are terminal or failed
+   *   attempts — the common case of scans arriving in order. The update sets the
+   *   current event to the newest and keeps the earlier milestones
+   *   (`if_not_exists`); its condition (no state, or `open_event_key` older than
+   *   every event) is exactly that case's precondition.
+   * - **read, fold, write**: otherwise, or when the blind condition fails. The
+   *   state comes back with the failed condition (ALL_OLD) or from a consistent
+   *   read; foldEvents computes the new state; a PutItem conditional on the
+   *   version just read writes it (or nothing, when nothing changed). When another
+   *   writer got there first, the loop starts again from what that writer wrote.
    */
   public async applyToState(events: readonly EventRecord[]): Promise<StateChange> {
-    const unique = new Map<string, EventRecord>();
-    for (const event of events) if (!unique.has(event.event_id)) unique.set(event.event_id, event);
-    const ordered = [...unique.values()]
-      .map((event) => ({ key: historySk(event.event_time, event.event_id), event }))
-      .sort((a, b) => compareStrings(a.key, b.key));
-    const trackingId = ordered[0].event.tracking_id;
-    const newestKey = ordered[ordered.length - 1].key;
-    // History keys start with the fixed-width event time, so key order is time order.
-    const earliest = ordered[0].event.event_time;
-
-    let applying = ordered;
-    let observedKey: string | undefined;
-    let firstSeenChecked = false;
-    for (let attempt = 0; attempt < MAX_STATE_UPDATE_ATTEMPTS; attempt++) {
+    const trackingId = events[0].tracking_id;
+    let current: Record<string, unknown> | undefined;
+    let known = false;
+    if (events.every((event) => canApplyBlind(event.status))) {
       try {
-        await this.client.send(new UpdateCommand(this.stateUpdate(applying.map((entry) => entry.event), earliest, observedKey)));
+        await this.client.send(new UpdateCommand(this.blindStateUpdate(events)), callOptions());
         return 'advanced';
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        // A single event whose condition failed is not newer than the state: nothing
-        // to read. Several events need the state to tell which are newer; DynamoDB
-        // returns it with the failed condition, some emulators do not.
-        const current = oldItem(error) ?? (ordered.length > 1 ? await this.getStateItem(trackingId) : undefined);
-        if (!firstSeenChecked && (current?.first_seen_at === undefined || String(current.first_seen_at) > earliest)) {
-          await this.lowerFirstSeen(trackingId, earliest);
-        }
-        firstSeenChecked = true;
-        const currentKey = current?.last_event_key;
-        if (typeof currentKey !== 'string') return 'older';
-        applying = ordered.filter((entry) => entry.key > currentKey);
-        if (applying.length === 0) return currentKey === newestKey ? 'already-applied' : 'older';
-        observedKey = currentKey;
+        current = oldItem(error);
+        known = current !== undefined;
+      }
+    }
+    for (let attempt = 0; attempt < MAX_STATE_UPDATE_ATTEMPTS; attempt++) {
+      // DynamoDB returns the item with a failed condition; some emulators do not.
+      if (!known) current = await this.getStateItem(trackingId);
+      const before = current ? toStateFold(current) : undefined;
+      const after = foldEvents(before, events);
+      if (before && sameState(before, after)) return 'unchanged';
+      try {
+        await this.client.send(new PutCommand(this.stateWrite(after, current)), callOptions());
+        return before?.last_event_key === after.last_event_key ? 'milestones' : 'advanced';
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        current = oldItem(error);
+        known = current !== undefined;
       }
     }
     throw new StateContentionError(trackingId);
   }
 
   /**
-   * The state update for `events` (oldest first, all to be applied): SET to the
-   * newest, milestones from all of them. Conditional on every event being newer
-   * than the state, or — with `observedKey` — on the state still reflecting that event.
+   * The blind update for events that are all non-terminal and not failed attempts:
+   * SET the current event to the newest, the earliest out_for_delivery time if
+   * none is set. Valid only when every event is newer than the state's current
+   * event and the state is not terminal — which is its condition: `open_event_key`
+   * (the current event's key, present only while the state is not terminal) is
+   * older than the oldest event, or there is no state yet.
    */
-  private stateUpdate(events: readonly EventRecord[], firstSeenAt: string, observedKey?: string): UpdateCommandInput {
-    const newest = events[events.length - 1];
-    const key = historySk(newest.event_time, newest.event_id);
+  private blindStateUpdate(events: readonly EventRecord[]): UpdateCommandInput {
+    const ordered = [...events].sort((a, b) => compareStrings(orderKey(a.event_time, a.event_id), orderKey(b.event_time, b.event_id)));
+    const oldest = ordered[0];
+    const newest = ordered[ordered.length - 1];
+    const key = orderKey(newest.event_time, newest.event_id);
     const names: Record<string, string> = {
+      '#pk': PK,
       '#tracking_id': 'tracking_id',
       '#status': 'status',
       '#location': 'location',
       '#updated_at': 'updated_at',
       '#last_event_id': 'last_event_id',
       '#last_event_key': 'last_event_key',
+      '#open_event_key': OPEN_EVENT_KEY,
       '#status_pk': STATUS_PK,
       '#status_sk': STATUS_SK,
       '#first_seen_at': 'first_seen_at',
@@ -249,53 +262,61 @@ export class TrackingRepository {
       ':event_time': newest.event_time,
       ':event_id': newest.event_id,
       ':key': key,
+      ':oldest_key': orderKey(oldest.event_time, oldest.event_id),
       ':status_pk': statusPk(newest.status, this.shardOf(newest.tracking_id)),
       ':status_sk': statusSk(newest.event_time, newest.tracking_id),
-      ':first_seen_at': firstSeenAt,
+      ':first_seen_at': oldest.event_time,
       ':one': 1,
     };
     const sets = [
       '#tracking_id = :tracking_id', '#status = :status', '#location = :location', '#updated_at = :event_time',
-      '#last_event_id = :event_id', '#last_event_key = :key', '#status_pk = :status_pk', '#status_sk = :status_sk',
+      '#last_event_id = :event_id', '#last_event_key = :key', '#open_event_key = :key', '#status_pk = :status_pk', '#status_sk = :status_sk',
+      // Every event is newer than the state's: an existing time is the earlier one.
       '#first_seen_at = if_not_exists(#first_seen_at, :first_seen_at)',
     ];
-    const adds = ['#version :one'];
-    // Milestone times: the earliest such event (events are oldest first); once set, kept.
-    for (const [attribute, status] of [['out_for_delivery_at', TrackingStatus.OUT_FOR_DELIVERY], ['delivered_at', TrackingStatus.DELIVERED]]) {
-      const at = events.find((event) => event.status === status)?.event_time;
-      if (at === undefined) continue;
-      names[`#${attribute}`] = attribute;
-      values[`:${attribute}`] = at;
-      sets.push(`#${attribute} = if_not_exists(#${attribute}, :${attribute})`);
-    }
-    const attempts = events.filter((event) => event.status === TrackingStatus.ATTEMPT_FAILED).length;
-    if (attempts > 0) {
-      names['#attempt_count'] = 'attempt_count';
-      values[':attempts'] = attempts;
-      adds.push('#attempt_count :attempts');
-    }
-
-    let condition: string;
-    if (observedKey !== undefined) {
-      values[':observed_key'] = observedKey;
-      condition = '#last_event_key = :observed_key';
-    } else {
-      names['#pk'] = PK;
-      const oldestKey = historySk(events[0].event_time, events[0].event_id);
-      if (oldestKey === key) {
-        condition = 'attribute_not_exists(#pk) OR #last_event_key < :key';
-      } else {
-        values[':oldest_key'] = oldestKey;
-        condition = 'attribute_not_exists(#pk) OR #last_event_key < :oldest_key';
-      }
+    const outForDelivery = ordered.find((event) => event.status === TrackingStatus.OUT_FOR_DELIVERY);
+    if (outForDelivery) {
+      names['#out_for_delivery_at'] = 'out_for_delivery_at';
+      values[':out_for_delivery_at'] = outForDelivery.event_time;
+      sets.push('#out_for_delivery_at = if_not_exists(#out_for_delivery_at, :out_for_delivery_at)');
     }
     return {
       TableName: this.settings.tableName,
       Key: this.stateKey(newest.tracking_id),
-      UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-      ConditionExpression: condition,
+      UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
+      ConditionExpression: 'attribute_not_exists(#pk) OR #open_event_key < :oldest_key',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    };
+  }
+
+  /** The whole state item for `state`, conditional on the state item being the one read (`current`), or absent. */
+  private stateWrite(state: StateFold, current: Record<string, unknown> | undefined): PutCommandInput {
+    const item: Record<string, unknown> = {
+      ...this.stateKey(state.tracking_id),
+      tracking_id: state.tracking_id,
+      status: state.status,
+      location: state.location,
+      updated_at: state.updated_at,
+      last_event_id: state.last_event_id,
+      last_event_key: state.last_event_key,
+      [STATUS_PK]: statusPk(state.status, this.shardOf(state.tracking_id)),
+      [STATUS_SK]: statusSk(state.updated_at, state.tracking_id),
+      first_seen_at: state.first_seen_at,
+      version: current ? Number(current.version) + 1 : 1,
+    };
+    if (!isTerminal(state.status)) item[OPEN_EVENT_KEY] = state.last_event_key;
+    if (state.out_for_delivery_at !== undefined) item.out_for_delivery_at = state.out_for_delivery_at;
+    if (state.delivered_at !== undefined) item.delivered_at = state.delivered_at;
+    // A string set; DynamoDB stores no empty sets.
+    if (state.attempt_ids.length > 0) item[ATTEMPT_IDS] = new Set(state.attempt_ids);
+    return {
+      TableName: this.settings.tableName,
+      Item: item,
+      ...(current
+        ? { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': current.version } }
+        : { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
   }
@@ -312,7 +333,7 @@ export class TrackingRepository {
       Key: this.stateKey(trackingId),
       // Read-your-write after POST /track; state items are small, so this costs little.
       ConsistentRead: true,
-    }));
+    }), callOptions());
     return output.Item;
   }
 
@@ -333,7 +354,7 @@ export class TrackingRepository {
       Limit: limit + 1,
       ExclusiveStartKey: startKey,
       ConsistentRead: true,
-    }));
+    }), callOptions());
     const items = output.Items ?? [];
     const page = items.slice(0, limit);
     let nextKey: HistoryPageKey | undefined;
@@ -381,7 +402,7 @@ export class TrackingRepository {
         // One more than a page: a shard that answers with fewer and no LastEvaluatedKey
         // is known to be exhausted, so the last page carries no cursor to an empty one.
         Limit: limit + 1,
-      }));
+      }), callOptions());
       return { items: output.Items ?? [], more: output.LastEvaluatedKey !== undefined };
     }));
 
@@ -439,24 +460,8 @@ export class TrackingRepository {
       TableName: this.settings.tableName,
       Key: { [PK]: shipmentPk(trackingId), [SK]: eventSk(eventId) },
       ConsistentRead: true,
-    }));
+    }), callOptions());
     return output.Item;
-  }
-
-  private async lowerFirstSeen(trackingId: string, eventTime: string): Promise<void> {
-    try {
-      await this.client.send(new UpdateCommand({
-        TableName: this.settings.tableName,
-        Key: this.stateKey(trackingId),
-        UpdateExpression: 'SET #first_seen_at = :event_time',
-        ConditionExpression: '#first_seen_at > :event_time',
-        ExpressionAttributeNames: { '#first_seen_at': 'first_seen_at' },
-        ExpressionAttributeValues: { ':event_time': eventTime },
-      }));
-    } catch (error) {
-      // Already as early (or earlier): nothing to do.
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
   }
 
   private stateKey(trackingId: string): Record<string, string> {
@@ -500,10 +505,37 @@ function toShipmentState(item: Record<string, unknown>): ShipmentState {
     last_event_id: String(item.last_event_id),
     first_seen_at: String(item.first_seen_at),
     version: Number(item.version),
-    attempt_count: item.attempt_count === undefined ? 0 : Number(item.attempt_count),
+    attempt_count: attemptIdsOf(item).length,
     ...(item.out_for_delivery_at !== undefined ? { out_for_delivery_at: String(item.out_for_delivery_at) } : {}),
     ...(item.delivered_at !== undefined ? { delivered_at: String(item.delivered_at) } : {}),
   };
+}
+
+/** The state an item stores (the version counter aside). */
+function toStateFold(item: Record<string, unknown>): StateFold {
+  return {
+    tracking_id: String(item.tracking_id),
+    status: String(item.status),
+    location: item.location as Location,
+    updated_at: String(item.updated_at),
+    last_event_id: String(item.last_event_id),
+    last_event_key: String(item.last_event_key),
+    first_seen_at: String(item.first_seen_at),
+    ...(item.out_for_delivery_at !== undefined ? { out_for_delivery_at: String(item.out_for_delivery_at) } : {}),
+    ...(item.delivered_at !== undefined ? { delivered_at: String(item.delivered_at) } : {}),
+    attempt_ids: attemptIdsOf(item),
+  };
+}
+
+/** The attempt ids of a state item, sorted (lib-dynamodb reads a string set as a Set). */
+function attemptIdsOf(item: Record<string, unknown>): string[] {
+  const ids = item[ATTEMPT_IDS];
+  return ids instanceof Set ? [...ids].map(String).sort() : [];
+}
+
+/** The blind update takes events that can neither end a shipment nor count as an attempt (see applyToState). */
+function canApplyBlind(status: string): boolean {
+  return !isTerminal(status) && status !== TrackingStatus.ATTEMPT_FAILED;
 }
 
 /** Code-unit order, which is DynamoDB's byte order for the ASCII keys used here. */

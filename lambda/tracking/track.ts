@@ -1,9 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { runtimeConfig } from './config';
+import { isDependencyUnavailable } from './dependency-errors';
 import { toEventRecord } from './event-records';
-import { HttpError, jsonResponse } from './http';
+import { HttpError, jsonResponse, serviceUnavailable } from './http';
 import { count, logger, METRIC } from './observability';
-import { repository } from './repository';
+import { EventRecord, repository, StateChange } from './repository';
 import { readJsonBody, TrackingUpdate, validateTrackingUpdate } from './validation';
 
 /** POST /track: validate one tracking update, store it once, move the shipment's state. */
@@ -11,11 +12,7 @@ export async function postTrack(event: APIGatewayProxyEvent): Promise<APIGateway
   const receivedAt = Date.now();
   const update = await readTrackingUpdate(event, receivedAt);
 
-  const { event: stored, duplicate } = await repository.putEvent(toEventRecord(update, receivedAt));
-  // New or duplicate, apply the stored event: a retry after a half-done attempt
-  // (event written, state not) repairs the state; the update is conditional, so
-  // applying it again is a no-op.
-  const stateChange = await repository.applyToState([stored]);
+  const { stored, duplicate, stateChange } = await store(toEventRecord(update, receivedAt));
 
   count(duplicate ? METRIC.DUPLICATE : METRIC.ACCEPTED);
   logger.info('tracking update recorded', {
@@ -29,6 +26,29 @@ export async function postTrack(event: APIGatewayProxyEvent): Promise<APIGateway
     status: stored.status,
     duplicate,
   });
+}
+
+/**
+ * Stores the event once and applies it to the state. New or duplicate, the stored
+ * event is applied: a retry after a half-done attempt (event written, state not)
+ * repairs the state, and applying an event twice changes nothing.
+ *
+ * When DynamoDB is unavailable the 503 carries the event_id — the server's ULID
+ * when the client sent none. The event may be stored already (the put succeeded,
+ * or its answer was lost), so a retry must reuse that id: a new one would store
+ * the event a second time.
+ */
+async function store(event: EventRecord): Promise<{ stored: EventRecord; duplicate: boolean; stateChange: StateChange }> {
+  try {
+    const { event: stored, duplicate } = await repository.putEvent(event);
+    const stateChange = await repository.applyToState([stored]);
+    return { stored, duplicate, stateChange };
+  } catch (error) {
+    if (!isDependencyUnavailable(error)) throw error;
+    logger.warn('DynamoDB unavailable', { tracking_id: event.tracking_id, event_id: event.event_id, cause: error });
+    count(METRIC.DEPENDENCY_UNAVAILABLE);
+    throw serviceUnavailable({ tracking_id: event.tracking_id, event_id: event.event_id });
+  }
 }
 
 /**

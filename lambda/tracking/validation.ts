@@ -4,6 +4,7 @@ import type { RuntimeConfig } from './config';
 import validateBatchSchema from './generated/validate-tracking-batch';
 import validateSchema from './generated/validate-tracking-update';
 import { ErrorDetail, HttpError, header } from './http';
+import { escapePointer, unstorableValues } from './storable';
 import { parseRfc3339, toIsoMillis } from './time';
 import {
   ENHANCED_FIELDS,
@@ -139,14 +140,17 @@ export function validateTrackingBatch(body: unknown): readonly unknown[] {
 
 /**
  * Checks a parsed body against the contract schema and the rules a schema cannot
- * express, and answers 400 naming every offending field at once.
+ * express, and answers 400 naming every offending field at once. An update without
+ * event_time takes `defaultEventTime` (the receive time, unless a batch says otherwise).
  */
-export function validateTrackingUpdate(body: unknown, flags: FeatureFlagsDocument, receivedAt: number): TrackingUpdate {
+export function validateTrackingUpdate(
+  body: unknown, flags: FeatureFlagsDocument, receivedAt: number, defaultEventTime = receivedAt,
+): TrackingUpdate {
   const details: ErrorDetail[] = validateSchema(body) ? [] : (validateSchema.errors ?? []).map(toDetail);
   const invalid = new Set(details.map((detail) => detail.path));
   const fields = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
 
-  let eventTime = receivedAt;
+  let eventTime = defaultEventTime;
   if (typeof fields.event_time === 'string' && !invalid.has('/event_time')) {
     const parsed = parseRfc3339(fields.event_time);
     if (parsed === undefined) {
@@ -167,6 +171,10 @@ export function validateTrackingUpdate(body: unknown, flags: FeatureFlagsDocumen
     if (bytes > MAX_METADATA_BYTES) {
       details.push({ path: '/metadata', message: `is ${bytes} bytes serialized; at most ${MAX_METADATA_BYTES} bytes are allowed` });
     }
+  }
+  // What the schema lets through but DynamoDB cannot store (storable.ts), where the schema found nothing.
+  for (const detail of unstorableValues(fields)) {
+    if (![...invalid].some((path) => detail.path === path || detail.path.startsWith(`${path}/`))) details.push(detail);
   }
   if (!flags.enhanced_tracking) {
     for (const field of ENHANCED_FIELDS) {
@@ -204,9 +212,4 @@ function toDetail(error: ErrorObject): ErrorDetail {
 
 function pathOf(error: ErrorObject): string {
   return error.instancePath === '' ? '/' : error.instancePath;
-}
-
-/** RFC 6901 escaping of one reference token. */
-function escapePointer(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }

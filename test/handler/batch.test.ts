@@ -1,7 +1,7 @@
 import './env';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDBDocumentClient, PutCommand, PutCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, PutCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { decodeTime } from 'ulid';
@@ -42,6 +42,7 @@ beforeEach(() => {
   table = new FakeStateTable();
   ddb.on(PutCommand).callsFake((input) => table.put(input));
   ddb.on(UpdateCommand).callsFake((input) => table.update(input));
+  ddb.on(GetCommand).callsFake((input) => ({ Item: table.get(input.Key.pk, input.Key.sk) }));
   ssmReturns(ssm, { config: { max_request_bytes: 32 * 1024 }, flags: FLAGS_ON });
   jest.spyOn(Date, 'now').mockReturnValue(NOW);
   addMetric = jest.spyOn(metrics, 'addMetric');
@@ -231,19 +232,30 @@ describe('POST /track/batch moves each shipment state once', () => {
   });
 
   test('breaks a tie in event_time by event_id', async () => {
-    await postBatch([update('PKG-1', 'b', '2026-11-26T09:00:00Z', 'delivered'), update('PKG-1', 'a', '2026-11-26T09:00:00Z', 'exception')]);
+    await postBatch([update('PKG-1', 'b', '2026-11-26T09:00:00Z', 'in_transit'), update('PKG-1', 'a', '2026-11-26T09:00:00Z', 'exception')]);
 
-    expect(state('PKG-1')).toMatchObject({ status: 'delivered', last_event_id: 'b' });
+    expect(state('PKG-1')).toMatchObject({ status: 'in_transit', last_event_id: 'b' });
   });
 
-  test('never rolls the state back with older updates', async () => {
+  test('orders updates of one shipment without event_time by their place in the request, not by event_id', async () => {
+    const { event_time: _a, ...first } = update('PKG-1', 'zz-first', '', 'out_for_delivery');
+    const { event_time: _b, ...second } = update('PKG-1', 'aa-second', '', 'attempt_failed');
+    const result = await postBatch([first, second]);
+
+    expect(bodyOf(result).results.map((r: { result: string }) => r.result)).toEqual(['accepted', 'accepted']);
+    expect(state('PKG-1')).toMatchObject({ status: 'attempt_failed', last_event_id: 'aa-second', updated_at: '2026-11-26T10:00:00.001Z' });
+    // Received at once: the second is taken as received 1 ms after the first.
+    expect(putInputs().slice(0, 2).map((input) => input.Item!.event_time)).toEqual(['2026-11-26T10:00:00.000Z', '2026-11-26T10:00:00.001Z']);
+    expect(putInputs()[1].Item!.received_at).toBe('2026-11-26T10:00:00.000Z');
+  });
+
+  test('never rolls the status back with older updates, and still counts their milestones', async () => {
     await postBatch([update('PKG-1', 'late', '2026-11-26T09:30:00Z', 'delivered')]);
     await postBatch([update('PKG-1', 'early-1', '2026-11-26T08:00:00Z'), update('PKG-1', 'early-2', '2026-11-26T08:30:00Z', 'out_for_delivery')]);
 
     expect(state('PKG-1')).toMatchObject({
-      status: 'delivered', last_event_id: 'late', version: 1, first_seen_at: '2026-11-26T08:00:00.000Z',
+      status: 'delivered', last_event_id: 'late', version: 2, first_seen_at: '2026-11-26T08:00:00.000Z', out_for_delivery_at: '2026-11-26T08:30:00.000Z',
     });
-    expect(state('PKG-1')).not.toHaveProperty('out_for_delivery_at');
   });
 
   test('applies a duplicate\'s stored event too (repairs a state an earlier request left behind)', async () => {
@@ -261,11 +273,11 @@ describe('POST /track/batch moves each shipment state once', () => {
       update('PKG-1', 'c', '2026-11-26T10:00:00Z', 'attempt_failed'),
     ]);
 
-    expect(updateInputs()).toHaveLength(1);
-    expect(state('PKG-1')).toMatchObject({ status: 'attempt_failed', attempt_count: 2, out_for_delivery_at: '2026-11-26T09:00:00.000Z' });
+    expect(putInputs().filter((input) => input.Item!.sk === 'STATE')).toHaveLength(1);
+    expect(state('PKG-1')).toMatchObject({ status: 'attempt_failed', attempt_ids: new Set(['a', 'c']), out_for_delivery_at: '2026-11-26T09:00:00.000Z' });
   });
 
-  test('counts only the failed attempts newer than the state when the batch also holds older events', async () => {
+  test('counts every distinct failed attempt once, older ones and repeats included', async () => {
     await postBatch([update('PKG-1', 'm', '2026-11-26T09:00:00Z', 'attempt_failed')]);
     await postBatch([
       update('PKG-1', 'm', '2026-11-26T09:00:00Z', 'attempt_failed'),
@@ -273,9 +285,11 @@ describe('POST /track/batch moves each shipment state once', () => {
       update('PKG-1', 'n', '2026-11-26T10:00:00Z', 'attempt_failed'),
     ]);
 
-    expect(state('PKG-1')).toMatchObject({ status: 'attempt_failed', last_event_id: 'n', attempt_count: 2, version: 2, first_seen_at: '2026-11-26T08:00:00.000Z' });
-    // The optimistic update (all newer) failed; the second is pinned to the state it saw.
-    expect(updateInputs().slice(-2).map((input) => input.ConditionExpression)).toEqual(['#first_seen_at > :event_time', '#last_event_key = :observed_key']);
+    expect(state('PKG-1')).toMatchObject({
+      status: 'attempt_failed', last_event_id: 'n', attempt_ids: new Set(['early', 'm', 'n']), version: 2, first_seen_at: '2026-11-26T08:00:00.000Z',
+    });
+    // Written once more, conditional on the version it read.
+    expect(putInputs().filter((input) => input.Item!.sk === 'STATE').map((input) => input.ConditionExpression)).toEqual(['attribute_not_exists(#pk)', '#version = :version']);
   });
 
   test('re-sending a whole batch changes nothing', async () => {
@@ -286,7 +300,7 @@ describe('POST /track/batch moves each shipment state once', () => {
 
     expect(bodyOf(again).results.map((r: { result: string }) => r.result)).toEqual(['duplicate', 'duplicate']);
     expect(state('PKG-1')).toEqual(before);
-    expect(before).toMatchObject({ attempt_count: 2, version: 1 });
+    expect(before).toMatchObject({ attempt_ids: new Set(['a', 'b']), version: 1 });
   });
 });
 
@@ -365,7 +379,14 @@ describe('POST /track/batch when DynamoDB throttles some updates', () => {
 
     expect(result.statusCode).toBe(503);
     expect(result.headers).toEqual({ 'Content-Type': 'application/json', 'Retry-After': '1' });
-    expect(bodyOf(result)).toEqual({ error: 'service temporarily unavailable, retry later' });
+    // With each update's event_id: the puts may have landed, a retry must reuse the ids.
+    expect(bodyOf(result)).toEqual({
+      error: 'service temporarily unavailable, retry later',
+      results: [
+        { index: 0, tracking_id: 'PKG-1', event_id: 'a', result: 'rejected', error: 'temporarily unavailable, retry' },
+        { index: 1, tracking_id: 'PKG-2', event_id: 'b', result: 'rejected', error: 'temporarily unavailable, retry' },
+      ],
+    });
     expect(putInputs()).toHaveLength(6);
     expect(metricCalls()).toEqual([['DependencyUnavailable', 2]]);
   });
@@ -377,19 +398,43 @@ describe('POST /track/batch when DynamoDB throttles some updates', () => {
     expect(result.statusCode).toBe(200);
   });
 
-  test('answers 500 without internals when DynamoDB refuses a put for another reason', async () => {
-    ddb.on(PutCommand).rejects(Object.assign(new Error('secret detail'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }));
-    const result = await postBatch([update('PKG-1', 'a', '2026-11-26T09:00:00Z')]);
+  test('answers an update DynamoDB refuses for another reason as rejected, without internals, and still stores and applies the others', async () => {
+    ddb.on(PutCommand).callsFake((input: PutCommandInput) => {
+      if (input.Item!.event_id === 'bad') throw Object.assign(new Error('secret detail'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+      return table.put(input);
+    });
+    const result = await postBatch([update('PKG-1', 'bad', '2026-11-26T09:00:00Z'), update('PKG-2', 'good', '2026-11-26T09:00:00Z')]);
 
-    expect(result.statusCode).toBe(500);
-    expect(result.body).toBe('{"error":"internal error"}');
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result).results).toEqual([
+      { index: 0, tracking_id: 'PKG-1', event_id: 'bad', result: 'rejected', error: 'internal error' },
+      { index: 1, tracking_id: 'PKG-2', event_id: 'good', result: 'accepted' },
+    ]);
+    expect(result.body).not.toContain('secret');
+    expect(state('PKG-2')).toMatchObject({ last_event_id: 'good' });
   });
 
-  test('answers 500 when a state update fails for another reason', async () => {
-    ddb.on(UpdateCommand).rejects(Object.assign(new Error('secret detail'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }));
-    const result = await postBatch([update('PKG-1', 'a', '2026-11-26T09:00:00Z')]);
+  test('answers a shipment whose state update fails for another reason as rejected, and applies the other shipments', async () => {
+    ddb.on(UpdateCommand).callsFake((input) => {
+      if (input.Key.pk === 'TRACK#PKG-1') throw Object.assign(new Error('secret detail'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+      return table.update(input);
+    });
+    const result = await postBatch([update('PKG-1', 'a', '2026-11-26T09:00:00Z'), update('PKG-2', 'b', '2026-11-26T09:00:00Z')]);
 
-    expect(result.statusCode).toBe(500);
+    expect(bodyOf(result).results.map((r: { result: string; error?: string }) => [r.result, r.error])).toEqual([['rejected', 'internal error'], ['accepted', undefined]]);
+    expect(state('PKG-2')).toMatchObject({ last_event_id: 'b' });
+  });
+
+  test('rejects an update DynamoDB could not store (a number beyond its range) and still stores the others', async () => {
+    const result = await postBatch([
+      update('PKG-1', 'a', '2026-11-26T09:00:00Z'),
+      { ...update('PKG-1', 'b', '2026-11-26T09:30:00Z'), metadata: { reading: 1e300 } },
+    ]);
+
+    expect(bodyOf(result).results.map((r: { result: string }) => r.result)).toEqual(['accepted', 'rejected']);
+    expect(bodyOf(result).results[1].details).toEqual([{ path: '/metadata/reading', message: expect.stringContaining('beyond ±9007199254740991') }]);
+    expect(putInputs().map((input) => input.Item!.event_id)).toEqual(['a']);
+    expect(state('PKG-1')).toMatchObject({ last_event_id: 'a' });
   });
 });
 

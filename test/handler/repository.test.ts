@@ -69,65 +69,81 @@ describe('repository: status index shard', () => {
 describe('repository: applying several events to the state', () => {
   const repository = new TrackingRepository(client, { tableName: 't', historyIndexName: 'history', statusIndexName: 'by-status', statusShards: 8, eventTtlSeconds: 0 });
   const event = (eventId: string, time: string, status = 'in_transit'): EventRecord => ({ ...EVENT, event_id: eventId, event_time: time, status });
-  const updates = () => ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+  const statePuts = () => ddb.commandCalls(PutCommand).map((call) => call.args[0].input);
+  const stateItem = (version: number, lastEventKey: string, extra: Record<string, unknown> = {}) => ({
+    pk: 'TRACK#PKG-1',
+    sk: 'STATE',
+    tracking_id: 'PKG-1',
+    status: 'in_transit',
+    location: { lat: 1, lng: 2 },
+    updated_at: lastEventKey.slice(0, 24),
+    last_event_id: lastEventKey.slice(25),
+    last_event_key: lastEventKey,
+    open_event_key: lastEventKey,
+    first_seen_at: '2026-11-26T08:00:00.000Z',
+    version,
+    ...extra,
+  });
 
   test('gives up with a retriable StateUpdateContention when other writers keep moving the state', async () => {
-    let version = 0;
-    // Every answer shows a state that moved on, but is still older than our newest event.
-    ddb.on(UpdateCommand).callsFake(() => {
+    let version = 1;
+    ddb.on(GetCommand).resolves({ Item: stateItem(1, '2026-11-26T09:00:00.000Z#x') });
+    // Every write finds a state another writer has just moved on.
+    ddb.on(PutCommand).callsFake(() => {
       version++;
-      throw conditionFailed({ last_event_key: `2026-11-26T09:0${version}:00.000Z#other`, first_seen_at: '2026-11-26T08:00:00.000Z' });
+      throw conditionFailed(stateItem(version, `2026-11-26T09:0${version}:00.000Z#other`));
     });
-    const applying = repository.applyToState([event('a', '2026-11-26T08:30:00.000Z'), event('b', '2026-11-26T09:30:00.000Z')]);
+    const applying = repository.applyToState([event('a', '2026-11-26T08:30:00.000Z', 'attempt_failed')]);
 
     await expect(applying).rejects.toThrow(StateContentionError);
     await expect(applying).rejects.toMatchObject({ name: 'StateUpdateContention' });
     expect(isDependencyUnavailable(await applying.catch((error) => error))).toBe(true);
-    expect(updates()).toHaveLength(4);
+    expect(statePuts()).toHaveLength(4);
   });
 
-  test('reads the state when DynamoDB returns no old item with the failed condition, and applies only the newer events', async () => {
-    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
-    ddb.on(GetCommand).resolves({ Item: { last_event_key: '2026-11-26T08:30:00.000Z#m', first_seen_at: '2026-11-26T07:00:00.000Z' } });
-    const change = await repository.applyToState([event('a', '2026-11-26T08:00:00.000Z', 'attempt_failed'), event('b', '2026-11-26T09:00:00.000Z', 'attempt_failed')]);
+  test('reads the state when DynamoDB returns no old item with the failed condition, and writes it conditional on that version', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: stateItem(3, '2026-11-26T08:30:00.000Z#m') });
+    const change = await repository.applyToState([event('a', '2026-11-26T08:00:00.000Z'), event('b', '2026-11-26T09:00:00.000Z')]);
 
     expect(change).toBe('advanced');
     expect(ddb.commandCalls(GetCommand)[0].args[0].input).toEqual({ TableName: 't', Key: { pk: 'TRACK#PKG-1', sk: 'STATE' }, ConsistentRead: true });
-    expect(updates()[1]).toMatchObject({
-      ConditionExpression: '#last_event_key = :observed_key',
-      ExpressionAttributeValues: expect.objectContaining({ ':observed_key': '2026-11-26T08:30:00.000Z#m', ':key': '2026-11-26T09:00:00.000Z#b', ':attempts': 1 }),
+    expect(statePuts()[0]).toMatchObject({
+      Item: { last_event_key: '2026-11-26T09:00:00.000Z#b', first_seen_at: '2026-11-26T08:00:00.000Z', version: 4 },
+      ConditionExpression: '#version = :version',
+      ExpressionAttributeValues: { ':version': 3 },
     });
   });
 
-  test('settles for "older" when the state cannot be read either', async () => {
+  test('creates the state when the blind update failed and the state is gone by the time it is read', async () => {
     ddb.on(UpdateCommand).rejects(conditionFailed());
     ddb.on(GetCommand).resolves({});
     const change = await repository.applyToState([event('a', '2026-11-26T08:00:00.000Z'), event('b', '2026-11-26T09:00:00.000Z')]);
 
-    expect(change).toBe('older');
-    // The optimistic update, then lowering first_seen_at to the earliest event.
-    expect(updates().map((input) => input.ExpressionAttributeValues)).toEqual([
-      expect.objectContaining({ ':key': '2026-11-26T09:00:00.000Z#b', ':oldest_key': '2026-11-26T08:00:00.000Z#a' }),
-      { ':event_time': '2026-11-26T08:00:00.000Z' },
-    ]);
+    expect(change).toBe('advanced');
+    expect(statePuts()[0]).toMatchObject({ Item: { last_event_id: 'b', version: 1 }, ConditionExpression: 'attribute_not_exists(#pk)' });
   });
 
   test('applies one event once when it is passed twice', async () => {
     const table = new FakeStateTable();
-    ddb.on(UpdateCommand).callsFake((input) => table.update(input));
+    ddb.on(PutCommand).callsFake((input) => table.put(input));
+    ddb.on(GetCommand).callsFake((input) => ({ Item: table.get(input.Key.pk, input.Key.sk) }));
     await repository.applyToState([event('a', '2026-11-26T08:00:00.000Z', 'attempt_failed'), event('a', '2026-11-26T08:00:00.000Z', 'attempt_failed')]);
 
-    expect(table.get('TRACK#PKG-1')).toMatchObject({ attempt_count: 1 });
-    expect(updates()[0].ConditionExpression).toBe('attribute_not_exists(#pk) OR #last_event_key < :key');
+    expect(table.get('TRACK#PKG-1')).toMatchObject({ attempt_ids: new Set(['a']), version: 1 });
   });
 
-  test('answers "already-applied" when the state reflects the newest event', async () => {
+  test('answers "unchanged" when the state already reflects every event, "milestones" when only they moved', async () => {
     const table = new FakeStateTable();
+    ddb.on(PutCommand).callsFake((input) => table.put(input));
     ddb.on(UpdateCommand).callsFake((input) => table.update(input));
+    ddb.on(GetCommand).callsFake((input) => ({ Item: table.get(input.Key.pk, input.Key.sk) }));
     const events = [event('a', '2026-11-26T08:00:00.000Z'), event('b', '2026-11-26T09:00:00.000Z')];
 
     expect(await repository.applyToState(events)).toBe('advanced');
-    expect(await repository.applyToState(events)).toBe('already-applied');
-    expect(await repository.applyToState([event('0', '2026-11-26T07:00:00.000Z')])).toBe('older');
+    expect(await repository.applyToState(events)).toBe('unchanged');
+    expect(await repository.applyToState([event('0', '2026-11-26T07:00:00.000Z')])).toBe('milestones');
+    expect(await repository.applyToState([event('1', '2026-11-26T07:30:00.000Z')])).toBe('unchanged');
+    expect(table.get('TRACK#PKG-1')).toMatchObject({ first_seen_at: '2026-11-26T07:00:00.000Z', last_event_id: 'b', version: 2 });
   });
 });

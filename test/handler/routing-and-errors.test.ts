@@ -119,7 +119,8 @@ describe('DynamoDB unavailable: 503 with Retry-After', () => {
 
     expect(result.statusCode).toBe(503);
     expect(result.headers).toEqual({ 'Content-Type': 'application/json', 'Retry-After': '1' });
-    expect(bodyOf(result)).toEqual({ error: 'service temporarily unavailable, retry later' });
+    // With the event_id to resend: the write may have happened.
+    expect(bodyOf(result)).toEqual({ error: 'service temporarily unavailable, retry later', tracking_id: 'PKG-1', event_id: 'scan-0001' });
     expect(addMetric.mock.calls.map((call) => call[0])).toEqual(['DependencyUnavailable']);
   });
 

@@ -151,7 +151,7 @@ describe('GET /shipments fans out over the status index shards', () => {
 
   test('answers the same shape as GET /status current, milestones included, and no keys', async () => {
     ddb.on(QueryCommand).callsFake(statusIndex([
-      stateItem('PKG-9', 'attempt_failed', '2026-11-26T09:00:00.000Z', { out_for_delivery_at: '2026-11-26T07:00:00.000Z', attempt_count: 1 }),
+      stateItem('PKG-9', 'attempt_failed', '2026-11-26T09:00:00.000Z', { out_for_delivery_at: '2026-11-26T07:00:00.000Z', attempt_ids: new Set(['a1']) }),
     ]));
     const result = await get({ status: 'attempt_failed' });
 

@@ -294,7 +294,7 @@ describe('GET /status refuses cursors it did not issue for this query', () => {
 
 describe('GET /status returns the milestones', () => {
   test('answers out_for_delivery_at and attempt_count from the state item', async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...STATE, status: 'attempt_failed', delivered_at: undefined, out_for_delivery_at: '2026-11-26T07:00:00.000Z', attempt_count: 2 } });
+    ddb.on(GetCommand).resolves({ Item: { ...STATE, status: 'attempt_failed', delivered_at: undefined, out_for_delivery_at: '2026-11-26T07:00:00.000Z', attempt_ids: new Set(['a1', 'a2']) } });
     const { current } = bodyOf(await get({ tracking_id: 'PKG-1' }));
 
     expect(current).toMatchObject({ status: 'attempt_failed', out_for_delivery_at: '2026-11-26T07:00:00.000Z', attempt_count: 2 });

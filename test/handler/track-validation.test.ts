@@ -259,3 +259,55 @@ describe('POST /track enhanced fields follow the enhanced_tracking flag', () => 
     expect(result.statusCode).toBe(200);
   });
 });
+
+describe('POST /track refuses what JSON allows but DynamoDB cannot store, and stores nothing', () => {
+  /** The update's JSON with `metadata` spliced in as raw text (what a client's serializer could send). */
+  const withRawMetadata = (metadataJson: string) => JSON.stringify(validUpdate()).replace(/}$/, `,"metadata":${metadataJson}}`);
+
+  test.each([
+    ['an integer beyond 2^53 (a nanosecond timestamp)', '{"scan_ns":1732615200123456789}', '/metadata/scan_ns', /beyond ±9007199254740991.*send it as a string/],
+    ['a number too large for DynamoDB (1e300)', '{"reading":1e300}', '/metadata/reading', /beyond ±9007199254740991/],
+    ['2^53 itself', '{"reading":9007199254740992}', '/metadata/reading', /beyond ±9007199254740991/],
+    ['a number too close to zero for DynamoDB (1e-200)', '{"reading":-1e-200}', '/metadata/reading', /too close to zero/],
+    ['an empty key', '{"":1}', '/metadata/', /empty key/],
+    ['an empty key at depth', '{"a":{"b":[{"":true}]}}', '/metadata/a/b/0/', /empty key/],
+    ['a lone surrogate in a string', '{"note":"\\ud800"}', '/metadata/note', /lone UTF-16 surrogate/],
+    ['a lone surrogate in a key', '{"\\udc00x":1}', '/metadata/\udc00x', /key with a lone UTF-16 surrogate/],
+    ['a __proto__ key', '{"__proto__":{"polluted":true}}', '/metadata/__proto__', /"__proto__"/],
+    ['a __proto__ key at depth', '{"a":{"__proto__":1}}', '/metadata/a/__proto__', /"__proto__"/],
+  ])('rejects %s with a 400 naming the field', async (_case, metadata, path, message) => {
+    const result = await postRaw(withRawMetadata(metadata));
+
+    expect(result.statusCode).toBe(400);
+    expect(detailsOf(result)).toEqual([{ path, message: expect.stringMatching(message) }]);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  test('rejects a latitude of 1e-200 (inside -90..90, beyond what DynamoDB stores) naming /location/lat', async () => {
+    const result = await post(validUpdate({ location: { lat: 1e-200, lng: 0 } }));
+
+    expect(result.statusCode).toBe(400);
+    expect(detailsOf(result)).toEqual([{ path: '/location/lat', message: expect.stringMatching(/too close to zero/) }]);
+  });
+
+  test('rejects a lone surrogate in an enhanced text field', async () => {
+    const result = await postRaw(JSON.stringify(validUpdate()).replace(/}$/, ',"message":"left at \\ud83d door"}'));
+
+    expect(detailsOf(result)).toEqual([{ path: '/message', message: expect.stringMatching(/lone UTF-16 surrogate/) }]);
+  });
+
+  test('names every such field at once, beside the schema errors', async () => {
+    const result = await postRaw(JSON.stringify(validUpdate({ status: 'lost' })).replace(/}$/, ',"metadata":{"a":1e300,"":2}}'));
+
+    expect(detailsOf(result).map((detail: { path: string }) => detail.path)).toEqual(['/metadata/', '/metadata/a', '/status']);
+  });
+
+  test('accepts the edges: 1e-130, ±(2^53 − 1), fractions, 0 and astral characters', async () => {
+    const metadata = { tiny: 1e-130, big: 9007199254740991, small: -9007199254740991, fraction: 4503599627370495.5, zero: 0, emoji: '📦 ok' };
+    const result = await post(validUpdate({ metadata }));
+
+    expect(result.statusCode).toBe(200);
+    expect(ddb.commandCalls(PutCommand)[0].args[0].input.Item).toMatchObject({ metadata });
+  });
+});

@@ -76,16 +76,17 @@ describe('POST /track stores a new event', () => {
     }]);
   });
 
-  test('moves the state item only when the event is newer than the one it reflects', async () => {
+  test('moves the state of a new or in-order shipment with one blind conditional update', async () => {
     await post(validUpdate());
 
     expect(updateInputs()).toEqual([{
       TableName: 'tracking-test',
       Key: { pk: 'TRACK#PKG-1', sk: 'STATE' },
       UpdateExpression: 'SET #tracking_id = :tracking_id, #status = :status, #location = :location, #updated_at = :event_time, '
-        + '#last_event_id = :event_id, #last_event_key = :key, #status_pk = :status_pk, #status_sk = :status_sk, '
+        + '#last_event_id = :event_id, #last_event_key = :key, #open_event_key = :key, #status_pk = :status_pk, #status_sk = :status_sk, '
         + '#first_seen_at = if_not_exists(#first_seen_at, :first_seen_at) ADD #version :one',
-      ConditionExpression: 'attribute_not_exists(#pk) OR #last_event_key < :key',
+      // No state yet, or one that is open (not terminal) and older than the event.
+      ConditionExpression: 'attribute_not_exists(#pk) OR #open_event_key < :oldest_key',
       ExpressionAttributeNames: {
         '#pk': 'pk',
         '#tracking_id': 'tracking_id',
@@ -94,6 +95,7 @@ describe('POST /track stores a new event', () => {
         '#updated_at': 'updated_at',
         '#last_event_id': 'last_event_id',
         '#last_event_key': 'last_event_key',
+        '#open_event_key': 'open_event_key',
         '#status_pk': 'status_pk',
         '#status_sk': 'status_sk',
         '#first_seen_at': 'first_seen_at',
@@ -106,6 +108,7 @@ describe('POST /track stores a new event', () => {
         ':event_time': '2026-11-26T09:15:00.000Z',
         ':event_id': 'scan-0001',
         ':key': '2026-11-26T09:15:00.000Z#scan-0001',
+        ':oldest_key': '2026-11-26T09:15:00.000Z#scan-0001',
         ':status_pk': `STATUS#in_transit#${fnv1a32('PKG-1') % 8}`,
         ':status_sk': '2026-11-26T09:15:00.000Z#PKG-1',
         ':first_seen_at': '2026-11-26T09:15:00.000Z',
@@ -115,15 +118,20 @@ describe('POST /track stores a new event', () => {
     }]);
   });
 
-  test('stamps delivered_at once when the status is delivered', async () => {
+  test('reads, folds and puts the state for a terminal status or a failed attempt (no blind update)', async () => {
+    ddb.on(GetCommand).resolves({});
     await post(validUpdate({ status: 'delivered' }));
 
-    const [update] = updateInputs();
-    expect(update.UpdateExpression).toContain('#delivered_at = if_not_exists(#delivered_at, :delivered_at)');
-    expect(update.ExpressionAttributeNames).toMatchObject({ '#delivered_at': 'delivered_at' });
-    expect(update.ExpressionAttributeValues).toMatchObject({ ':delivered_at': '2026-11-26T09:15:00.000Z' });
+    expect(updateInputs()).toEqual([]);
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'TRACK#PKG-1', sk: 'STATE' }, ConsistentRead: true });
+    const [, statePut] = putInputs();
+    expect(statePut).toMatchObject({
+      Item: { pk: 'TRACK#PKG-1', sk: 'STATE', status: 'delivered', delivered_at: '2026-11-26T09:15:00.000Z', version: 1 },
+      ConditionExpression: 'attribute_not_exists(#pk)',
+    });
+    // A terminal state is closed: no open_event_key, so no blind update can move it.
+    expect(statePut.Item).not.toHaveProperty('open_event_key');
   });
-
   test('uses the receive time when the client sends no event_time', async () => {
     const { event_time: _omitted, ...update } = validUpdate();
     const result = await post(update);
@@ -219,18 +227,6 @@ describe('POST /track answers a resent event_id as a duplicate', () => {
     expect(countedMetrics()).toEqual(['TrackingUpdateDuplicate']);
   });
 
-  test('still applies the stored event to the state item, conditionally (repairs a half-done attempt)', async () => {
-    ddb.on(PutCommand).rejects(conditionFailed(stored));
-    await post(validUpdate({ status: 'delivered' }));
-
-    const [update] = updateInputs();
-    expect(update.ConditionExpression).toBe('attribute_not_exists(#pk) OR #last_event_key < :key');
-    expect(update.ExpressionAttributeValues).toMatchObject({
-      ':status': 'info_received',
-      ':key': '2026-11-26T08:00:00.000Z#scan-0001',
-    });
-  });
-
   test('reads the stored event when DynamoDB returns no old item with the failed condition', async () => {
     ddb.on(PutCommand).rejects(conditionFailed());
     ddb.on(GetCommand).resolves({ Item: stored });
@@ -241,116 +237,159 @@ describe('POST /track answers a resent event_id as a duplicate', () => {
       Key: { pk: 'TRACK#PKG-1', sk: 'EVENT#scan-0001' }, ConsistentRead: true,
     });
   });
-
-  test('re-applying the event the state already reflects writes nothing more', async () => {
-    ddb.on(PutCommand).rejects(conditionFailed(stored));
-    ddb.on(UpdateCommand).rejects(conditionFailed({ last_event_key: '2026-11-26T08:00:00.000Z#scan-0001', first_seen_at: '2026-11-26T06:00:00.000Z' }));
-    const info = jest.spyOn(logger, 'info');
-    const result = await post(validUpdate());
-
-    expect(result.statusCode).toBe(200);
-    expect(updateInputs()).toHaveLength(1);
-    expect(info).toHaveBeenCalledWith('tracking update recorded', expect.objectContaining({ duplicate: true, state: 'already-applied' }));
-  });
 });
 
-describe('POST /track with an event older than the current state', () => {
-  test('does not change the status and lowers first_seen_at when the event is earlier', async () => {
-    ddb.on(UpdateCommand)
-      .rejectsOnce(conditionFailed({ last_event_key: '2026-11-26T09:30:00.000Z#scan-0009', first_seen_at: '2026-11-26T09:20:00.000Z' }))
-      .resolves({});
-    const result = await post(validUpdate());
-
-    expect(result.statusCode).toBe(200);
-    expect(bodyOf(result)).toMatchObject({ duplicate: false, status: 'in_transit' });
-    const [, second] = updateInputs();
-    expect(second).toEqual({
-      TableName: 'tracking-test',
-      Key: { pk: 'TRACK#PKG-1', sk: 'STATE' },
-      UpdateExpression: 'SET #first_seen_at = :event_time',
-      ConditionExpression: '#first_seen_at > :event_time',
-      ExpressionAttributeNames: { '#first_seen_at': 'first_seen_at' },
-      ExpressionAttributeValues: { ':event_time': '2026-11-26T09:15:00.000Z' },
-    });
-  });
-
-  test('leaves first_seen_at alone when the state was first seen earlier still', async () => {
-    ddb.on(UpdateCommand).rejects(conditionFailed({ last_event_key: '2026-11-26T09:30:00.000Z#scan-0009', first_seen_at: '2026-11-26T07:00:00.000Z' }));
-    const result = await post(validUpdate());
-
-    expect(result.statusCode).toBe(200);
-    expect(updateInputs()).toHaveLength(1);
-  });
-
-  test('ignores a lost race on the first_seen_at update', async () => {
-    ddb.on(UpdateCommand).rejects(conditionFailed());
-    const result = await post(validUpdate());
-
-    expect(result.statusCode).toBe(200);
-    expect(updateInputs()).toHaveLength(2);
-  });
-});
-
-describe('POST /track keeps milestones on the state item', () => {
+/** The handler over an in-memory table: state follows from what was really written, request after request. */
+function useFakeTable(): { table: () => FakeStateTable; state: () => Record<string, unknown> } {
   let table: FakeStateTable;
-  const state = () => table.get('TRACK#PKG-1')!;
-
   beforeEach(() => {
     table = new FakeStateTable();
     ddb.on(PutCommand).callsFake((input) => table.put(input));
     ddb.on(UpdateCommand).callsFake((input) => table.update(input));
+    ddb.on(GetCommand).callsFake((input) => ({ Item: table.get(input.Key.pk, input.Key.sk) }));
+  });
+  return { table: () => table, state: () => table.get('TRACK#PKG-1')! };
+}
+
+describe('POST /track repairs and re-applies without changing anything twice', () => {
+  const { table, state } = useFakeTable();
+  const info = () => jest.spyOn(logger, 'info');
+
+  test('a duplicate still applies the stored event when the state is missing (repairs a half-done attempt)', async () => {
+    table().put({ TableName: 't', Item: storedEvent('PKG-1', 'scan-0001', '2026-11-26T08:00:00.000Z', { status: 'info_received' }) });
+    const result = await post(validUpdate({ status: 'delivered' }));
+
+    expect(bodyOf(result)).toMatchObject({ duplicate: true, status: 'info_received' });
+    expect(state()).toMatchObject({ status: 'info_received', last_event_id: 'scan-0001', version: 1 });
   });
 
-  test('stamps out_for_delivery_at with the first out_for_delivery event only', async () => {
-    await post(validUpdate({ status: 'out_for_delivery', event_id: 'a', event_time: '2026-11-26T08:00:00Z' }));
-    await post(validUpdate({ status: 'attempt_failed', event_id: 'b', event_time: '2026-11-26T08:30:00Z' }));
-    await post(validUpdate({ status: 'out_for_delivery', event_id: 'c', event_time: '2026-11-26T09:00:00Z' }));
+  test('re-applying the event the state already reflects writes nothing', async () => {
+    const spy = info();
+    await post(validUpdate());
+    await post(validUpdate());
+
+    expect(state()).toMatchObject({ version: 1 });
+    expect(spy).toHaveBeenLastCalledWith('tracking update recorded', expect.objectContaining({ duplicate: true, state: 'unchanged' }));
+  });
+
+  test('an older event leaves the status alone and lowers first_seen_at', async () => {
+    await post(validUpdate({ event_id: 'new', event_time: '2026-11-26T09:30:00Z' }));
+    const result = await post(validUpdate({ event_id: 'old', status: 'info_received', event_time: '2026-11-26T09:00:00Z' }));
+
+    expect(bodyOf(result)).toMatchObject({ duplicate: false, status: 'info_received' });
+    expect(state()).toMatchObject({ status: 'in_transit', last_event_id: 'new', first_seen_at: '2026-11-26T09:00:00.000Z', version: 2 });
+  });
+
+  test('an older event that changes nothing writes nothing', async () => {
+    await post(validUpdate({ event_id: 'first', event_time: '2026-11-26T08:00:00Z' }));
+    await post(validUpdate({ event_id: 'new', event_time: '2026-11-26T09:30:00Z' }));
+    await post(validUpdate({ event_id: 'old', event_time: '2026-11-26T09:00:00Z' }));
+
+    expect(state()).toMatchObject({ last_event_id: 'new', first_seen_at: '2026-11-26T08:00:00.000Z', version: 2 });
+  });
+});
+
+describe('POST /track keeps milestones that depend on the set of events, not their arrival order', () => {
+  const { table, state } = useFakeTable();
+  const send = async (status: string, eventId: string, time: string) => post(validUpdate({ status, event_id: eventId, event_time: time }));
+
+  test('stamps out_for_delivery_at with the earliest out_for_delivery event', async () => {
+    await send('out_for_delivery', 'a', '2026-11-26T08:00:00Z');
+    await send('attempt_failed', 'b', '2026-11-26T08:30:00Z');
+    await send('out_for_delivery', 'c', '2026-11-26T09:00:00Z');
 
     expect(state()).toMatchObject({ status: 'out_for_delivery', out_for_delivery_at: '2026-11-26T08:00:00.000Z', version: 3 });
   });
 
-  test('counts each failed attempt that moves the state', async () => {
-    await post(validUpdate({ status: 'attempt_failed', event_id: 'a', event_time: '2026-11-26T08:00:00Z' }));
-    await post(validUpdate({ status: 'out_for_delivery', event_id: 'b', event_time: '2026-11-26T08:30:00Z' }));
-    await post(validUpdate({ status: 'attempt_failed', event_id: 'c', event_time: '2026-11-26T09:00:00Z' }));
+  test('counts an attempt_failed event that arrives after a newer event', async () => {
+    await send('in_transit', 'b', '2026-11-26T09:00:00Z');
+    await send('attempt_failed', 'a', '2026-11-26T08:00:00Z');
 
-    expect(state()).toMatchObject({ status: 'attempt_failed', attempt_count: 2 });
-    expect(updateInputs()[0]).toMatchObject({
-      UpdateExpression: expect.stringMatching(/ ADD #version :one, #attempt_count :attempts$/),
-      ExpressionAttributeValues: expect.objectContaining({ ':attempts': 1 }),
+    expect(state()).toMatchObject({ status: 'in_transit', first_seen_at: '2026-11-26T08:00:00.000Z', attempt_ids: new Set(['a']) });
+  });
+
+  test('sets out_for_delivery_at from an out_for_delivery event that arrives after the delivery', async () => {
+    await send('delivered', 'b', '2026-11-26T11:00:00Z');
+    await send('out_for_delivery', 'a', '2026-11-26T08:00:00Z');
+
+    expect(state()).toMatchObject({ status: 'delivered', out_for_delivery_at: '2026-11-26T08:00:00.000Z', delivered_at: '2026-11-26T11:00:00.000Z' });
+  });
+
+  test('keeps the earliest delivered_at when the later delivery arrives first', async () => {
+    await send('delivered', 'late', '2026-11-26T11:00:00Z');
+    await send('delivered', 'early', '2026-11-26T09:00:00Z');
+
+    expect(state()).toMatchObject({ delivered_at: '2026-11-26T09:00:00.000Z', last_event_id: 'late' });
+  });
+
+  test('counts each failed attempt once, however often it is re-sent or repaired', async () => {
+    const attempt = validUpdate({ status: 'attempt_failed', event_id: 'a' });
+    let throttled = false;
+    ddb.on(PutCommand).callsFake((input) => {
+      // The event is stored, the state write is throttled once: a half-done request.
+      if (input.Item.sk === 'STATE' && !throttled) {
+        throttled = true;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+      }
+      return table().put(input);
     });
-  });
-
-  test('counts a re-applied attempt_failed event once (the resend is a duplicate; the state update is conditional)', async () => {
-    const attempt = validUpdate({ status: 'attempt_failed', event_id: 'a' });
-    const first = await post(attempt);
-    const resent = await post(attempt);
-
-    expect(bodyOf(first).duplicate).toBe(false);
-    expect(bodyOf(resent).duplicate).toBe(true);
-    expect(state()).toMatchObject({ attempt_count: 1, version: 1 });
-    // The resend did send the state update (to repair a half-done write); its condition refused it.
-    expect(updateInputs()).toHaveLength(2);
-  });
-
-  test('repairs a half-done write and counts its attempt once', async () => {
-    const attempt = validUpdate({ status: 'attempt_failed', event_id: 'a' });
-    ddb.on(UpdateCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }))
-      .callsFake((input) => table.update(input));
 
     expect((await post(attempt)).statusCode).toBe(503);
-    expect(table.get('TRACK#PKG-1')).toBeUndefined();
+    expect(table().get('TRACK#PKG-1')).toBeUndefined();
     expect(bodyOf(await post(attempt)).duplicate).toBe(true);
     await post(attempt);
+    await send('attempt_failed', 'b', '2026-11-26T09:20:00Z');
 
-    expect(state()).toMatchObject({ status: 'attempt_failed', attempt_count: 1, version: 1 });
+    expect(state()).toMatchObject({ status: 'attempt_failed', attempt_ids: new Set(['a', 'b']), version: 2 });
+  });
+});
+
+describe('POST /track: terminal statuses end a shipment', () => {
+  const { state } = useFakeTable();
+  const send = async (status: string, eventId: string, time: string) => post(validUpdate({ status, event_id: eventId, event_time: time }));
+
+  test('a later non-terminal event lands in history and leaves a delivered shipment delivered', async () => {
+    await send('delivered', 'a', '2026-11-26T08:00:00Z');
+    const later = await send('in_transit', 'b', '2026-11-26T09:00:00Z');
+
+    expect(later.statusCode).toBe(200);
+    expect(state()).toMatchObject({ status: 'delivered', last_event_id: 'a', version: 1 });
+    expect(state()).not.toHaveProperty('open_event_key');
   });
 
-  test('does not count a late attempt_failed event older than the current state', async () => {
-    await post(validUpdate({ status: 'out_for_delivery', event_id: 'b', event_time: '2026-11-26T09:00:00Z' }));
-    await post(validUpdate({ status: 'attempt_failed', event_id: 'a', event_time: '2026-11-26T08:00:00Z' }));
+  test('a later terminal status still moves it (delivered → returned)', async () => {
+    await send('delivered', 'a', '2026-11-26T08:00:00Z');
+    await send('returned', 'b', '2026-11-26T09:00:00Z');
 
-    expect(state()).toMatchObject({ status: 'out_for_delivery', first_seen_at: '2026-11-26T08:00:00.000Z' });
-    expect(state()).not.toHaveProperty('attempt_count');
+    expect(state()).toMatchObject({ status: 'returned', last_event_id: 'b', delivered_at: '2026-11-26T08:00:00.000Z', version: 2 });
+  });
+
+  test('an earlier terminal event moves a shipment whose newer events are not terminal', async () => {
+    await send('in_transit', 'b', '2026-11-26T09:00:00Z');
+    await send('delivered', 'a', '2026-11-26T08:00:00Z');
+
+    expect(state()).toMatchObject({ status: 'delivered', last_event_id: 'a', updated_at: '2026-11-26T08:00:00.000Z' });
+  });
+});
+
+describe('POST /track answers 503 with the event_id it stored (or may have stored) the event under', () => {
+  const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+
+  test('carries the server-assigned event_id when the state write was throttled after the event was stored', async () => {
+    ddb.on(UpdateCommand).rejects(throttled());
+    const { event_id: _omitted, ...update } = validUpdate();
+    const result = await post(update);
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers).toMatchObject({ 'Retry-After': '1' });
+    const stored = putInputs()[0].Item!;
+    expect(bodyOf(result)).toEqual({ error: 'service temporarily unavailable, retry later', tracking_id: 'PKG-1', event_id: stored.event_id });
+  });
+
+  test('carries it when the event write itself failed (its answer may have been lost after the write)', async () => {
+    ddb.on(PutCommand).rejects(throttled());
+    const result = await post(validUpdate());
+
+    expect(bodyOf(result)).toMatchObject({ event_id: 'scan-0001', tracking_id: 'PKG-1' });
   });
 });
