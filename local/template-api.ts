@@ -100,7 +100,7 @@ export function readRestApi(
 
   const validators = new Map(byType('AWS::ApiGateway::RequestValidator').filter(belongs).map((id) => {
     const props = resolver.properties(id);
-    return [resolver.ref(id, `Resources.${id}`), { body: !!props.ValidateRequestBody, parameters: !!props.ValidateRequestParameters }];
+    return [resolver.ref(id, `Resources.${id}`), { body: cfnBoolean(props.ValidateRequestBody), parameters: cfnBoolean(props.ValidateRequestParameters) }];
   }));
   const models = new Map(byType('AWS::ApiGateway::Model').filter(belongs).map((id) => {
     const schema = resolver.properties(id).Schema;
@@ -124,7 +124,7 @@ export function readRestApi(
       if (schema) requestModels[contentType.toLowerCase()] = schema;
     }
     const requiredParameters = Object.entries(props.RequestParameters ?? {})
-      .filter(([, required]) => required === true || required === 'true')
+      .filter(([, required]) => cfnBoolean(required))
       .map(([key]) => /^method\.request\.(querystring|header|path)\.(.+)$/.exec(key))
       .filter((match): match is RegExpExecArray => match !== null)
       .map((match) => ({ location: match[1] as 'querystring' | 'header' | 'path', name: match[2] }));
@@ -181,6 +181,11 @@ export function readRestApi(
     resources: [...methodsByResource.entries()].map(([id, methods]) => ({ id, path: pathOf(id), methods })),
     gatewayResponses,
   };
+}
+
+/** CloudFormation accepts a Boolean property as `true` or as the string `"true"`; `"false"` is false, not a truthy string. */
+function cfnBoolean(value: unknown): boolean {
+  return value === true || value === 'true';
 }
 
 function readIntegration(integration: Record<string, any>, functions: ReadonlyMap<string, FunctionSpec>): IntegrationSpec {

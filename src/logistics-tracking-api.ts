@@ -13,7 +13,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ApiAuthorization, ApiAuthorizationType } from './authorization';
 import { STATUS_CHANGED_EVENT } from './contract/events';
-import { ROUTES } from './contract/routes';
+import { RouteDefinition, ROUTES } from './contract/routes';
 import {
   ApiConfigDocument, DEFAULT_FEATURE_FLAGS, DEFAULT_MAX_REQUEST_BYTES, ENV, FeatureFlagsDocument, TABLE_LAYOUT,
 } from './contract/runtime-config';
@@ -52,9 +52,17 @@ export class LogisticsTrackingApi extends Construct {
   public readonly stage: apigateway.Stage;
   /** The API access log group (JSON lines). */
   public readonly accessLogGroup: logs.LogGroup;
-  /** The request validator on every method. */
+  /**
+   * The request validator of the contract's routes: it checks their required
+   * query parameters. Bodies are validated by the handler, whose 400 names
+   * each offending field.
+   */
   public readonly requestValidator: apigateway.RequestValidator;
-  /** The `TrackingUpdate` model (the contract's JSON schema) that validates `POST /track` bodies. */
+  /**
+   * The `TrackingUpdate` model (the contract's JSON schema) of `POST /track`
+   * bodies. It documents the body in the API's SDK and OpenAPI exports; the
+   * handler validates bodies against the same schema.
+   */
   public readonly trackingUpdateModel: apigateway.Model;
   /** The API configuration parameter (JSON), read by the handler at run time. */
   public readonly configParameter: ssm.StringParameter;
@@ -151,8 +159,12 @@ export class LogisticsTrackingApi extends Construct {
     this.handler = tracking.function;
     this.handlerLogGroup = tracking.logGroup;
     this.handlerRole = tracking.role;
-    this.configParameter.grantRead(tracking.role);
-    this.featureFlagsParameter.grantRead(tracking.role);
+    // Exactly the one call the config loader makes (lambda/tracking/config.ts); grantRead
+    // would add DescribeParameters, GetParameter and GetParameterHistory, never called.
+    tracking.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ssm:GetParameters'],
+      resources: [this.configParameter.parameterArn, this.featureFlagsParameter.parameterArn],
+    }));
 
     // Status-change events
     const notifications = createNotifications(this, {
@@ -236,30 +248,35 @@ export class LogisticsTrackingApi extends Construct {
   }
 
   /**
-   * Lets `grantee` call `POST /track` on this stage, and no other route.
+   * Lets `grantee` ingest tracking updates: call `POST /track` and
+   * `POST /track/batch` on this stage, and no other route.
    *
-   * Grants `execute-api:Invoke` on exactly that method; it matters only with
-   * IAM authorization (the default).
+   * Grants `execute-api:Invoke` on exactly those two methods; it matters only
+   * with IAM authorization (the default).
    */
   public grantIngest(grantee: iam.IGrantable): iam.Grant {
-    return this.grantRoute(grantee, ROUTES.track.method, ROUTES.track.path);
+    return this.grantRoutes(grantee, 'ingest');
   }
 
   /**
-   * Lets `grantee` call `GET /status` on this stage, and no other route.
+   * Lets `grantee` read tracking data: call `GET /status` and `GET /shipments`
+   * on this stage, and no other route.
    *
-   * Grants `execute-api:Invoke` on exactly that method; it matters only with
-   * IAM authorization (the default).
+   * Grants `execute-api:Invoke` on exactly those two methods; it matters only
+   * with IAM authorization (the default).
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.grantRoute(grantee, ROUTES.status.method, ROUTES.status.path);
+    return this.grantRoutes(grantee, 'read');
   }
 
-  private grantRoute(grantee: iam.IGrantable, method: string, path: string): iam.Grant {
+  /** Invoke on the method ARN of every contract route that names `grant`. */
+  private grantRoutes(grantee: iam.IGrantable, grant: RouteDefinition['grant']): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],
-      resourceArns: [this.api.arnForExecuteApi(method, path, this.stage.stageName)],
+      resourceArns: Object.values<RouteDefinition>(ROUTES)
+        .filter((route) => route.grant === grant)
+        .map((route) => this.api.arnForExecuteApi(route.method, route.path, this.stage.stageName)),
     });
   }
 

@@ -4,11 +4,12 @@ import { TRACKING_STATUSES, STATUS_ALIASES } from './statuses';
  * The one source of request validation.
  *
  * The construct puts this schema into the API Gateway model of `POST /track`
- * (API Gateway validates request bodies with JSON Schema draft-04), and the
- * handler's validator is compiled from this same object at build time. Keep it
- * draft-04: no `const`, no boolean `exclusiveMinimum`, no `format` (API Gateway
- * does not check formats; RFC 3339 timestamps are a pattern here, and the
- * handler also rejects impossible dates such as February 30).
+ * (API Gateway models are JSON Schema draft-04; the model documents the body,
+ * the handler enforces it), and the handler's validator is compiled from this
+ * same object at build time. Keep it draft-04: no `const`, no boolean
+ * `exclusiveMinimum`, no `format` (API Gateway does not check formats; RFC 3339
+ * timestamps are a pattern here, and the handler also rejects impossible dates
+ * such as February 30).
  */
 
 /** RFC 3339 date-time with an explicit offset, e.g. `2026-11-26T10:15:00.123Z`. */
@@ -80,8 +81,8 @@ export const MAX_BATCH_UPDATES = 100;
 
 /**
  * JSON Schema (draft-04) of the body of `POST /track/batch`. Only the envelope
- * is checked here, so API Gateway lets a batch through with some invalid
- * updates; the handler validates each update against
+ * is checked here, so a batch with some invalid updates passes it; the handler
+ * validates each update against
  * {@link TRACKING_UPDATE_SCHEMA} and reports it as rejected without failing the rest.
  */
 export const TRACKING_BATCH_SCHEMA = {

@@ -8,15 +8,20 @@ export interface RouteDefinition {
   readonly path: string;
   /** Query string parameters API Gateway requires before invoking the handler. */
   readonly requiredQueryParameters: readonly string[];
-  /** Which request model API Gateway validates the body against, if any. */
+  /** Which request model documents the body (SDK and OpenAPI exports), if any; the handler validates it. */
   readonly bodyModel?: 'TrackingUpdate' | 'TrackingBatch';
+  /**
+   * The grant that lets a principal call this route: `grantIngest` or
+   * `grantRead`. Required, so a new route cannot be added without choosing.
+   */
+  readonly grant: 'ingest' | 'read';
 }
 
 export const ROUTES = {
-  track: { method: 'POST', path: '/track', requiredQueryParameters: [], bodyModel: 'TrackingUpdate' },
-  status: { method: 'GET', path: '/status', requiredQueryParameters: ['tracking_id'] },
+  track: { method: 'POST', path: '/track', requiredQueryParameters: [], bodyModel: 'TrackingUpdate', grant: 'ingest' },
+  status: { method: 'GET', path: '/status', requiredQueryParameters: ['tracking_id'], grant: 'read' },
   /** Bulk ingest; answered 404 while the `batch_processing` flag is off. */
-  trackBatch: { method: 'POST', path: '/track/batch', requiredQueryParameters: [], bodyModel: 'TrackingBatch' },
+  trackBatch: { method: 'POST', path: '/track/batch', requiredQueryParameters: [], bodyModel: 'TrackingBatch', grant: 'ingest' },
   /** Shipments whose current status is `status`, most recently updated first. */
-  shipments: { method: 'GET', path: '/shipments', requiredQueryParameters: ['status'] },
+  shipments: { method: 'GET', path: '/shipments', requiredQueryParameters: ['status'], grant: 'read' },
 } as const satisfies Record<string, RouteDefinition>;

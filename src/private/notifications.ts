@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { acknowledgeKmsWildcards, BundledFunction, createBundledFunction } from './bundled-function';
+import { BundledFunction, createBundledFunction } from './bundled-function';
 import { ENV, TABLE_LAYOUT } from '../contract/runtime-config';
 
 /**
@@ -82,9 +83,23 @@ export function createNotifications(scope: Construct, options: NotificationsOpti
     },
   });
   eventBus.grantPutEventsTo(processor.role);
-  deadLetterQueue.grantSendMessages(processor.role);
-  if (options.encryptionKey) acknowledgeKmsWildcards(processor.role, 'an SQS queue');
-  options.flagsParameter.grantRead(processor.role);
+  // Least privilege: exactly what the processor and its mapping call. Both send to
+  // the dead-letter queue under this role (the processor with the record's content,
+  // the mapping's on-failure destination with batch metadata), and a sender to a
+  // KMS-encrypted queue needs GenerateDataKey and Decrypt on its key. grantSendMessages
+  // and SqsDlq would add sqs:GetQueueAttributes, sqs:GetQueueUrl, kms:Encrypt and
+  // kms:ReEncrypt*, which nothing here calls.
+  processor.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['sqs:SendMessage'],
+    resources: [deadLetterQueue.queueArn],
+  }));
+  deadLetterQueue.encryptionMasterKey?.grant(processor.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+  // The flags are read with GetParameters only (the config loader the processor
+  // shares with the handler, lambda/tracking/config.ts).
+  processor.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ssm:GetParameters'],
+    resources: [options.flagsParameter.parameterArn],
+  }));
 
   processor.function.addEventSource(new sources.DynamoEventSource(options.table, {
     startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -93,7 +108,8 @@ export function createNotifications(scope: Construct, options: NotificationsOpti
     bisectBatchOnError: true,
     reportBatchItemFailures: true,
     retryAttempts: MAPPING_RETRY_ATTEMPTS,
-    onFailure: new sources.SqsDlq(deadLetterQueue),
+    // The destination only: sending to it is granted above.
+    onFailure: { bind: () => ({ destination: deadLetterQueue.queueArn }) },
     // Only state items, and only when written: event items and removals never
     // invoke the processor (it still checks, and skips same-status changes).
     // Keys is on every record, whatever the stream view type.

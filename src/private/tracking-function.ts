@@ -31,12 +31,17 @@ export function createTrackingFunction(scope: Construct, options: TrackingFuncti
   });
   const role = tracking.role;
 
-  // Least privilege: the item operations the handler makes, on the table, its
-  // history index and its status index only (no Scan, no batch writes).
+  // Least privilege: exactly the calls lambda/tracking/repository.ts makes. Items
+  // are written and read on the table itself; Query runs only on the history and
+  // status indexes, and DynamoDB authorizes a Query on an index against the index
+  // ARN, so the table ARN needs no Query and the index ARNs no item actions.
   role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+    resources: [options.table.tableArn],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['dynamodb:Query'],
     resources: [
-      options.table.tableArn,
       `${options.table.tableArn}/index/${TABLE_LAYOUT.historyIndex}`,
       `${options.table.tableArn}/index/${TABLE_LAYOUT.statusIndex}`,
     ],

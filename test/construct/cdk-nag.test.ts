@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NagRuleCompliance, rules, ServerlessChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 import { ApiAuthorization, LogisticsTrackingApi, LogisticsTrackingApiProps } from '../../src';
 
 /**
@@ -49,8 +51,13 @@ function runNag(props: (stack: Stack) => LogisticsTrackingApiProps, acknowledgeW
  * contain no `::` under an `annotation::` prefix; cdk-nag matches either form.
  */
 function acknowledgements(stack: Stack): Array<{ id: string; reason: string }> {
-  return stack.node.findAll()
-    .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+  return stack.node.findAll().flatMap(acknowledgementsOn);
+}
+
+/** The acknowledgements recorded on one construct itself (not its children). */
+function acknowledgementsOn(construct: IConstruct): Array<{ id: string; reason: string }> {
+  return construct.node.metadata
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
     .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ id: id.replace(/^annotation::/, ''), reason })));
 }
 
@@ -78,10 +85,20 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     expect(acknowledgements(run.stack).map((a) => a.id)).not.toContain('AwsSolutions-COG4');
   });
 
-  test('every acknowledgement carries a written reason; seven rules in all, one of them the consumer\'s', () => {
+  test('APIG2 is acknowledged on the REST API only, and is needed: the rule wants body validation, which the handler does instead', () => {
+    const { stack } = runNag(() => ({}));
+    const restApi = stack.node.findAll().find((c): c is apigateway.CfnRestApi => c instanceof apigateway.CfnRestApi)!;
+    expect(rules.apigw.APIGWRequestValidation(restApi)).toBe(NagRuleCompliance.NON_COMPLIANT);
+    const apig2 = stack.node.findAll().filter((c) => acknowledgementsOn(c).some((a) => a.id === 'AwsSolutions-APIG2'));
+    expect(apig2.map((c) => c.node.path)).toEqual(['NagStack/Tracking/Api']);
+    expect(acknowledgementsOn(apig2[0]).find((a) => a.id === 'AwsSolutions-APIG2')!.reason).toMatch(/handler/);
+  });
+
+  test('every acknowledgement carries a written reason; eight rules in all, one of them the consumer\'s', () => {
     const acks = acknowledgements(runNag(() => ({})).stack);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
     expect([...new Set(acks.map((a) => a.id))].sort()).toEqual([
+      'AwsSolutions-APIG2',
       'AwsSolutions-APIG3',
       'AwsSolutions-COG4',
       'AwsSolutions-IAM5[Resource::*]',

@@ -46,6 +46,32 @@ describe('status-change events', () => {
     expect(actions.filter((a: string) => /dynamodb:(Put|Update|Delete|BatchWrite|Scan)/.test(a))).toEqual([]);
   });
 
+  test("the processor's policy allows exactly what it and its mapping call, on exactly their resources", () => {
+    const statements = byId(template, 'AWS::IAM::Policy', 'TrackingStreamProcessorRole').props.PolicyDocument.Statement;
+    const table = only(template, 'AWS::DynamoDB::Table').id;
+    const flags = Object.entries(template.findResources('AWS::SSM::Parameter'))
+      .find(([, p]) => p.Properties.Name === '/logistics-tracking/dev/feature-flags')![0];
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [byId(template, 'AWS::Logs::LogGroup', 'TrackingStreamProcessorLogs').id, 'Arn'] } },
+      { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [only(template, 'AWS::Events::EventBus').id, 'Arn'] } },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [only(template, 'AWS::SQS::Queue').id, 'Arn'] } },
+      { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:111111111111:parameter', { Ref: flags }]] } },
+      { Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
+      { Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: { 'Fn::GetAtt': [table, 'StreamArn'] } },
+    ]);
+  });
+
+  test('with an encryptionKey, the processor may only GenerateDataKey and Decrypt with it (send to the queue, read the stream)', () => {
+    const result = synth((stack) => ({ encryptionKey: new kms.Key(stack, 'Key') }));
+    const statements = byId(result.template, 'AWS::IAM::Policy', 'TrackingStreamProcessorRole').props.PolicyDocument.Statement;
+    const kmsActions = statements.flatMap((s: any) => [].concat(s.Action)).filter((a: string) => a.startsWith('kms:'));
+    expect([...new Set(kmsActions)].sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
+    for (const statement of statements.filter((s: any) => JSON.stringify(s.Action).includes('kms:'))) {
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [only(result.template, 'AWS::KMS::Key').id, 'Arn'] });
+    }
+  });
+
   test('the dead-letter queue keeps records 14 days, encrypted, refusing non-TLS clients', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {

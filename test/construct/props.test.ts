@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { only, synth, trackingHandler } from './harness';
 import { ApiAuthorization, ApiAuthorizationType } from '../../src';
+import { RouteDefinition, ROUTES } from '../../src/contract/routes';
 
 const envOf = (template: ReturnType<typeof synth>['template']) => trackingHandler(template).props.Environment.Variables;
 
@@ -169,29 +170,54 @@ describe('props', () => {
 });
 
 describe('grants', () => {
+  /** The statements of the policy `grant` gives a role, and the stage method ARN of a route in the same stack. */
   const grantsOf = (grant: 'grantIngest' | 'grantRead') => {
-    const { template } = synth({}, (construct, stack) => {
-      construct[grant](new iam.Role(stack, 'Client', { assumedBy: new iam.AccountRootPrincipal() }));
+    const { template, stack, construct } = synth({}, (c, s) => {
+      c[grant](new iam.Role(s, 'Client', { assumedBy: new iam.AccountRootPrincipal() }));
     });
     const policy = Object.values(template.findResources('AWS::IAM::Policy'))
       .find((p) => JSON.stringify(p.Properties.Roles).includes('Client'))!;
-    return policy.Properties.PolicyDocument.Statement;
+    const arnOf = (route: RouteDefinition) => stack.resolve(construct.api.arnForExecuteApi(route.method, route.path, construct.stage.stageName));
+    return { statements: policy.Properties.PolicyDocument.Statement, arnOf };
   };
+  /** `METHOD /path` of each method ARN a statement allows (`arn:...:execute-api:...:<api>/<stage>/METHOD/path`). */
+  const routesIn = (statement: any) => [].concat(statement.Resource).map((arn) => {
+    const tail = /\/(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|\*)(\/[^"]*)"\]\]\}$/.exec(JSON.stringify(arn));
+    if (!tail) throw new Error(`not a method ARN: ${JSON.stringify(arn)}`);
+    return `${tail[1]} ${tail[2]}`;
+  });
 
-  test('grantIngest allows execute-api:Invoke on POST /track of the stage only', () => {
-    const statements = grantsOf('grantIngest');
+  test('grantIngest allows execute-api:Invoke on POST /track and POST /track/batch of the stage only', () => {
+    const { statements } = grantsOf('grantIngest');
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toBe('execute-api:Invoke');
-    const arn = JSON.stringify(statements[0].Resource);
-    expect(arn).toMatch(/\/POST\/track"\]\]\}$/);
-    expect(arn).not.toContain('*');
+    expect(routesIn(statements[0]).sort()).toEqual(['POST /track', 'POST /track/batch']);
+    expect(JSON.stringify(statements[0].Resource)).not.toContain('*');
   });
 
-  test('grantRead allows execute-api:Invoke on GET /status of the stage only', () => {
-    const statements = grantsOf('grantRead');
+  test('grantRead allows execute-api:Invoke on GET /status and GET /shipments of the stage only', () => {
+    const { statements } = grantsOf('grantRead');
     expect(statements).toHaveLength(1);
-    const arn = JSON.stringify(statements[0].Resource);
-    expect(arn).toMatch(/\/GET\/status"\]\]\}$/);
-    expect(arn).not.toContain('*');
+    expect(statements[0].Action).toBe('execute-api:Invoke');
+    expect(routesIn(statements[0]).sort()).toEqual(['GET /shipments', 'GET /status']);
+    expect(JSON.stringify(statements[0].Resource)).not.toContain('*');
   });
+
+  test('every contract route is in exactly one grant', () => {
+    const granted = { grantIngest: routesIn(grantsOf('grantIngest').statements[0]), grantRead: routesIn(grantsOf('grantRead').statements[0]) };
+    for (const route of Object.values<RouteDefinition>(ROUTES)) {
+      const holders = Object.entries(granted).filter(([, routes]) => routes.includes(`${route.method} ${route.path}`)).map(([grant]) => grant);
+      expect({ route: `${route.method} ${route.path}`, holders }).toEqual({ route: `${route.method} ${route.path}`, holders: [expect.any(String)] });
+    }
+  });
+
+  test.each([['grantIngest', 'ingest'], ['grantRead', 'read']] as const)(
+    '%s allows exactly the stage method ARNs of the contract routes marked %s, nothing else', (grant, group) => {
+      const { statements, arnOf } = grantsOf(grant);
+      expect(statements).toEqual([{
+        Effect: 'Allow',
+        Action: 'execute-api:Invoke',
+        Resource: Object.values<RouteDefinition>(ROUTES).filter((route) => route.grant === group).map(arnOf),
+      }]);
+    });
 });

@@ -172,15 +172,16 @@ describe('the OpenAPI document', () => {
 });
 
 describe('validation', () => {
-  test('the gateway refuses a body that breaks the model before the function runs (400 "Invalid request body")', async () => {
-    const noLocation = await e2e.track({ tracking_id: uniqueTrackingId('invalid'), status: 'in_transit' });
-    expect(noLocation.status).toBe(400);
-    expect(noLocation.json).toEqual({ error: 'Invalid request body' });
-    expect(noLocation.headers['x-amzn-errortype']).toBe('BadRequestException');
-
+  test('rejects a latitude of 91 with a 400 naming /location/lat: a body that breaks the model reaches the handler, which names each field', async () => {
     const latitude91 = await e2e.track(update(uniqueTrackingId('invalid'), { location: { lat: 91, lng: 0 } }));
     expect(latitude91.status).toBe(400);
-    expect(latitude91.json).toEqual({ error: 'Invalid request body' });
+    expect(latitude91.json).toEqual({ error: 'invalid tracking update', details: [{ path: '/location/lat', message: 'must be <= 90' }] });
+    // The handler's answer, not a gateway response (those carry x-amzn-ErrorType).
+    expect(latitude91.headers['x-amzn-errortype']).toBeUndefined();
+
+    const noLocation = await e2e.track({ tracking_id: uniqueTrackingId('invalid'), status: 'in_transit' });
+    expect(noLocation.status).toBe(400);
+    expect(noLocation.json).toEqual({ error: 'invalid tracking update', details: [{ path: '/location', message: 'is required' }] });
   });
 
   test('the gateway refuses GET /status without tracking_id (400 naming the parameter)', async () => {

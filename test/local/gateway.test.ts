@@ -28,30 +28,51 @@ for (const resource of Object.values<any>(template.Resources)) {
   resource.Properties.Integration.TimeoutInMillis = 500;
   if (resource.Properties.HttpMethod === 'ANY' && resource.Properties.ResourceId['Fn::GetAtt']) resource.Properties.AuthorizationType = 'NONE';
 }
-const local = toLocalTemplate({ stackName: 'GatewayTest', template, directory: '/cdk.out', assetDirectoryByObjectKey: new Map() }, { emulatorEndpoint: 'http://127.0.0.1:1' });
+// The construct leaves bodies to the handler; a template whose validator does check
+// bodies exercises the gateway's own body validation.
+const bodyValidating: any = JSON.parse(JSON.stringify(template));
+for (const resource of Object.values<any>(bodyValidating.Resources)) {
+  if (resource.Type === 'AWS::ApiGateway::RequestValidator') resource.Properties.ValidateRequestBody = true;
+}
 
 let answer: (event: any) => Promise<InvokeOutcome> = async () => ({ kind: 'result', payload: JSON.stringify({ statusCode: 200, body: '{}' }) });
 const events: any[] = [];
-const gateway = new Gateway({
-  api: local.api,
-  accountId: local.accountId,
-  verifier: new SigV4Verifier({ region: 'us-east-1', service: 'execute-api', credentials: [DEFAULT_CREDENTIALS] }),
-  invoke: async (_fn, event) => {
-    events.push(event);
-    return answer(event);
-  },
-});
-const server = http.createServer(gateway.listener);
+
+function serve(served: any): http.Server {
+  const read = toLocalTemplate({ stackName: 'GatewayTest', template: served, directory: '/cdk.out', assetDirectoryByObjectKey: new Map() }, { emulatorEndpoint: 'http://127.0.0.1:1' });
+  const gateway = new Gateway({
+    api: read.api,
+    accountId: read.accountId,
+    verifier: new SigV4Verifier({ region: 'us-east-1', service: 'execute-api', credentials: [DEFAULT_CREDENTIALS] }),
+    invoke: async (_fn, event) => {
+      events.push(event);
+      return answer(event);
+    },
+  });
+  return http.createServer(gateway.listener);
+}
+
+/** What the construct's template serves: the API id the proxy events carry. */
+const local = toLocalTemplate({ stackName: 'GatewayTest', template, directory: '/cdk.out', assetDirectoryByObjectKey: new Map() }, { emulatorEndpoint: 'http://127.0.0.1:1' });
+const servers = [serve(template), serve(bodyValidating)];
+/** The construct's template, and the one whose validator checks bodies. */
 let target: Target;
+let bodyValidatingTarget: Target;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  target = { host: '127.0.0.1', port: (server.address() as AddressInfo).port, stage: 'qa', region: 'us-east-1', credentials: DEFAULT_CREDENTIALS };
+  const [constructTarget, validatingTarget] = await Promise.all(servers.map(async (server): Promise<Target> => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return { host: '127.0.0.1', port: (server.address() as AddressInfo).port, stage: 'qa', region: 'us-east-1', credentials: DEFAULT_CREDENTIALS };
+  }));
+  target = constructTarget;
+  bodyValidatingTarget = validatingTarget;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await Promise.all(servers.map(async (server) => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }));
 });
 
 beforeEach(() => {
@@ -123,17 +144,25 @@ describe('what the gateway answers itself', () => {
     expect(refused.json).toEqual({ error: 'Missing Authentication Token' });
   });
 
-  test('a body that breaks the model never reaches the function', async () => {
+  test("with the construct's validator (ValidateRequestBody false) a body that breaks the model reaches the function, as on AWS", async () => {
     const response = await send(target, { method: 'POST', path: '/track', body: '{"tracking_id":"A"}', headers: { 'Content-Type': 'application/json' } });
+    expect(response.status).toBe(200);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ resource: '/track', httpMethod: 'POST', body: '{"tracking_id":"A"}' });
+  });
+
+  test('with a validator that validates bodies, a body that breaks the model never reaches the function', async () => {
+    const response = await send(bodyValidatingTarget, { method: 'POST', path: '/track', body: '{"tracking_id":"A"}', headers: { 'Content-Type': 'application/json' } });
     expect(response.status).toBe(400);
     expect(response.json).toEqual({ error: 'Invalid request body' });
     expect(events).toHaveLength(0);
   });
 
-  test('a body without a content type is validated against the application/json model', async () => {
-    const response = await send(target, { method: 'POST', path: '/track', body: 'not json' });
+  test('with a validator that validates bodies, a body without a content type is validated against the application/json model', async () => {
+    const response = await send(bodyValidatingTarget, { method: 'POST', path: '/track', body: 'not json' });
     expect(response.status).toBe(400);
     expect(response.json).toEqual({ error: 'Invalid request body' });
+    expect(events).toHaveLength(0);
   });
 
   test('an unknown stage is 403 {"message":"Forbidden"}, outside the API\'s gateway responses', async () => {

@@ -105,6 +105,8 @@ describe("reading the construct's synthesized template", () => {
       const method = methods.get(`${route.method} ${route.path}`)!;
       expect(method.requiredParameters).toEqual(route.requiredQueryParameters.map((name) => ({ location: 'querystring', name })));
       expect(method.validateParameters).toBe(true);
+      // Bodies are the handler's to validate, on AWS and here (see src/private/rest-api.ts).
+      expect(method.validateBody).toBe(false);
       expect(Object.keys(method.requestModels)).toEqual('bodyModel' in route ? ['application/json'] : []);
       expect(methods.get(`ANY ${route.path}`)!.validateBody).toBe(false);
     }
@@ -152,6 +154,32 @@ describe('a changed construct changes what is served, with no change to local/',
 
   test('the function timeout follows the template', () => {
     expect(local.functions.get(handlerId)!.timeoutSeconds).toBe(3);
+  });
+});
+
+describe("the request validator's flags, read as CloudFormation reads booleans", () => {
+  const validatorId = idOf(original, 'AWS::ApiGateway::RequestValidator');
+  const postTrack = (validator: Record<string, unknown>) => {
+    const modified: any = JSON.parse(JSON.stringify(original));
+    Object.assign(modified.Resources[validatorId].Properties, validator);
+    const { api } = toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR });
+    return api.resources.find((resource) => resource.path === ROUTES.track.path)!.methods.get(ROUTES.track.method)!;
+  };
+
+  test.each<[string, unknown, boolean]>([
+    ['true', true, true],
+    ['false', false, false],
+    ['the string "true"', 'true', true],
+    ['the string "false"', 'false', false],
+  ])('ValidateRequestBody %s', (_name, value, expected) => {
+    expect(postTrack({ ValidateRequestBody: value }).validateBody).toBe(expected);
+  });
+
+  test.each<[string, unknown, boolean]>([
+    ['the string "true"', 'true', true],
+    ['the string "false"', 'false', false],
+  ])('ValidateRequestParameters %s', (_name, value, expected) => {
+    expect(postTrack({ ValidateRequestParameters: value }).validateParameters).toBe(expected);
   });
 });
 
