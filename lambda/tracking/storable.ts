@@ -20,6 +20,10 @@ import type { ErrorDetail } from './http';
  * - `__proto__` keys: JSON.parse makes them ordinary properties, but the marshaller
  *   builds maps by assignment, where `__proto__` sets a prototype instead — the
  *   key would vanish or fail the write.
+ * - `constructor` keys: the SDK's marshaller tells plain objects, Sets and Maps
+ *   apart by their `constructor` property, so `{"constructor": 1}` fails the write
+ *   and `{"constructor": {"name": "Set"}}` would be written as a set. (Found by the
+ *   model-based tests' generated metadata.)
  */
 
 const SMALLEST_MAGNITUDE = 1e-130;
@@ -59,7 +63,7 @@ function problemOf(value: unknown): string | undefined {
 
 function problemOfKey(key: string): string | undefined {
   if (key === '') return 'is an empty key, which cannot be stored';
-  if (key === '__proto__') return 'uses the key "__proto__", which is not accepted';
+  if (key === '__proto__' || key === 'constructor') return `uses the key "${key}", which is not accepted`;
   if (LONE_SURROGATE.test(key)) return 'is a key with a lone UTF-16 surrogate, which is not valid Unicode';
   return undefined;
 }

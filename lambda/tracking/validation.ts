@@ -85,22 +85,31 @@ export function parseJsonBody(text: string): ParsedJson {
   } catch {
     return { ok: false, error: new HttpError(400, 'request body is not valid JSON') };
   }
-  if (nestingExceeds(value, MAX_JSON_DEPTH)) {
-    return { ok: false, error: new HttpError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels`) };
+  const tooDeep = firstTooDeep(value, MAX_JSON_DEPTH);
+  if (tooDeep !== undefined) {
+    return {
+      ok: false,
+      error: new HttpError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels`, {
+        details: [{ path: tooDeep, message: `is an object or array at level ${MAX_JSON_DEPTH + 1}; at most ${MAX_JSON_DEPTH} levels are allowed` }],
+      }),
+    };
   }
   return { ok: true, value };
 }
 
-/** True when objects/arrays nest more than `maxDepth` levels (the top-level object is level 1). Iterative: no stack overflow. */
-function nestingExceeds(root: unknown, maxDepth: number): boolean {
-  const pending: Array<{ value: unknown; depth: number }> = [{ value: root, depth: 1 }];
+/**
+ * The JSON pointer of the first object or array nested more than `maxDepth` levels
+ * (the top-level value is level 1), or undefined. Iterative: no stack overflow.
+ */
+function firstTooDeep(root: unknown, maxDepth: number): string | undefined {
+  const pending: Array<{ value: unknown; depth: number; path: string }> = [{ value: root, depth: 1, path: '' }];
   while (pending.length > 0) {
-    const { value, depth } = pending.pop()!;
+    const { value, depth, path } = pending.pop()!;
     if (typeof value !== 'object' || value === null) continue;
-    if (depth > maxDepth) return true;
-    for (const child of Object.values(value)) pending.push({ value: child, depth: depth + 1 });
+    if (depth > maxDepth) return path;
+    for (const [key, child] of Object.entries(value)) pending.push({ value: child, depth: depth + 1, path: `${path}/${escapePointer(key)}` });
   }
-  return false;
+  return undefined;
 }
 
 /**

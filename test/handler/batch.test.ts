@@ -510,6 +510,6 @@ describe('POST /track/batch envelope', () => {
     const result = await postBatch([validUpdate({ metadata })]);
 
     expect(result.statusCode).toBe(400);
-    expect(bodyOf(result)).toEqual({ error: `request body nests deeper than ${MAX_JSON_DEPTH} levels` });
+    expect(bodyOf(result)).toMatchObject({ error: `request body nests deeper than ${MAX_JSON_DEPTH} levels`, details: [{ path: expect.stringMatching(/^\/updates\/0\/metadata\/next/) }] });
   });
 });

@@ -138,12 +138,15 @@ describe('POST /track date checks', () => {
 });
 
 describe('POST /track size and depth limits', () => {
-  test(`rejects JSON nested deeper than ${MAX_JSON_DEPTH} levels with a 400`, async () => {
+  test(`rejects JSON nested deeper than ${MAX_JSON_DEPTH} levels with a 400 naming the first too-deep value`, async () => {
     // The body is level 1 and metadata level 2.
     const result = await post(validUpdate({ metadata: nested(MAX_JSON_DEPTH) }));
 
     expect(result.statusCode).toBe(400);
-    expect(bodyOf(result)).toEqual({ error: `request body nests deeper than ${MAX_JSON_DEPTH} levels` });
+    expect(bodyOf(result)).toEqual({
+      error: `request body nests deeper than ${MAX_JSON_DEPTH} levels`,
+      details: [{ path: `/metadata${'/next'.repeat(MAX_JSON_DEPTH - 1)}`, message: `is an object or array at level ${MAX_JSON_DEPTH + 1}; at most ${MAX_JSON_DEPTH} levels are allowed` }],
+    });
     expect(ddb.calls()).toHaveLength(0);
   });
 
@@ -275,6 +278,8 @@ describe('POST /track refuses what JSON allows but DynamoDB cannot store, and st
     ['a lone surrogate in a key', '{"\\udc00x":1}', '/metadata/\udc00x', /key with a lone UTF-16 surrogate/],
     ['a __proto__ key', '{"__proto__":{"polluted":true}}', '/metadata/__proto__', /"__proto__"/],
     ['a __proto__ key at depth', '{"a":{"__proto__":1}}', '/metadata/a/__proto__', /"__proto__"/],
+    ['a constructor key (the marshaller reads it to tell objects, sets and maps apart)', '{"constructor":1}', '/metadata/constructor', /"constructor"/],
+    ['a constructor key that would pass for a Set', '{"a":{"constructor":{"name":"Set"}}}', '/metadata/a/constructor', /"constructor"/],
   ])('rejects %s with a 400 naming the field', async (_case, metadata, path, message) => {
     const result = await postRaw(withRawMetadata(metadata));
 
