@@ -497,18 +497,8 @@ function toEventRecord(item: Record<string, unknown>): EventRecord {
 }
 
 function toShipmentState(item: Record<string, unknown>): ShipmentState {
-  return {
-    tracking_id: String(item.tracking_id),
-    status: String(item.status),
-    location: item.location as Location,
-    updated_at: String(item.updated_at),
-    last_event_id: String(item.last_event_id),
-    first_seen_at: String(item.first_seen_at),
-    version: Number(item.version),
-    attempt_count: attemptIdsOf(item).length,
-    ...(item.out_for_delivery_at !== undefined ? { out_for_delivery_at: String(item.out_for_delivery_at) } : {}),
-    ...(item.delivered_at !== undefined ? { delivered_at: String(item.delivered_at) } : {}),
-  };
+  const { last_event_key: _key, attempt_ids: attemptIds, ...state } = toStateFold(item);
+  return { ...state, version: Number(item.version), attempt_count: attemptIds.length };
 }
 
 /** The state an item stores (the version counter aside). */

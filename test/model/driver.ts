@@ -37,12 +37,11 @@ export interface RunFigures {
   duplicates: number;
   rejected: number;
   retries: number;
-  faultsInjected: number;
   statusChanges: number;
 }
 
 export function emptyFigures(): RunFigures {
-  return { scenarios: 0, requests: 0, events: 0, duplicates: 0, rejected: 0, retries: 0, faultsInjected: 0, statusChanges: 0 };
+  return { scenarios: 0, requests: 0, events: 0, duplicates: 0, rejected: 0, retries: 0, statusChanges: 0 };
 }
 
 interface SentUpdate {
@@ -112,12 +111,16 @@ export class ScenarioDriver {
       case 'resend': {
         const earlier = this.earlierAcknowledged(index, operation.of);
         if (!earlier) return [];
-        const resent = earlier.map((update) => ({ trackingId: update.trackingId, body: { ...update.body, event_id: update.acknowledgedId } }));
+        // With the acknowledged ids every one is stored already and must come back a
+        // duplicate; as first sent, an update without event_id is a new event.
+        const resent = earlier.map((update) => ({
+          trackingId: update.trackingId,
+          body: operation.withoutIds ? { ...update.body } : { ...update.body, event_id: update.acknowledgedId },
+        }));
         if (operation.fault) this.harness.faults.inject(operation.fault);
-        // Every one of them is stored already: each must come back a duplicate.
         await this.deliver(resent, resent.length === 1 ? 'track' : 'batch', operation.fault !== undefined);
         this.harness.faults.clear();
-        return [];
+        return operation.withoutIds ? resent : [];
       }
       case 'conflict': {
         const earlier = this.earlierAcknowledged(index, operation.of);
@@ -167,7 +170,6 @@ export class ScenarioDriver {
     const response = await send();
     this.figures.requests++;
     const fired = this.harness.faults.fired > firedBefore;
-    this.figures.faultsInjected += this.harness.faults.fired - firedBefore;
     if (response.status === 503) {
       check(fired || faultArmed, 'a 503 only when a fault was injected', response.body);
       check(response.headers['Retry-After'] === '1', 'a 503 carries Retry-After', response.headers);

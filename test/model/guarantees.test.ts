@@ -59,8 +59,9 @@ beforeAll(async () => {
 afterAll(async () => {
   const report = {
     ...figures,
-    invariantViolations: violations,
+    faultsInjected: harness?.faults.fired,
     faultsByKind: harness?.faults.firedByKind,
+    invariantViolations: violations,
     seeds: { fixed: FIXED_SEED, random: RANDOM_SEED },
     runsPerProperty: RUNS,
     seconds: Math.round((Date.now() - started) / 1000),

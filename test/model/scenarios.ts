@@ -42,8 +42,12 @@ export interface ClientUpdate {
 export type Operation =
   | { readonly kind: 'track'; readonly update: ClientUpdate; readonly fault?: Fault }
   | { readonly kind: 'batch'; readonly updates: readonly ClientUpdate[]; readonly fault?: Fault }
-  /** Resend what an earlier operation sent, with the event_ids it was acknowledged under (a client unsure it got through). */
-  | { readonly kind: 'resend'; readonly of: number; readonly fault?: Fault }
+  /**
+   * Resend what an earlier operation sent: with the event_ids it was acknowledged
+   * under (a client unsure it got through: duplicates), or, `withoutIds`, exactly as
+   * first sent — where that had no event_id, a new event with a new server id.
+   */
+  | { readonly kind: 'resend'; readonly of: number; readonly withoutIds: boolean; readonly fault?: Fault }
   /** Reuse an acknowledged event_id with another payload: answered as a duplicate, stores nothing. */
   | { readonly kind: 'conflict'; readonly of: number; readonly status: string }
   /** A valid update whose metadata is hostile JSON, sent as raw text. */
@@ -117,7 +121,7 @@ export function scenarioArbitrary(options: { maxShipments: number; maxOperations
       { weight: 6, arbitrary: fc.record({ kind: fc.constant('track' as const), update: updateArbitrary(shipments, false), fault }, { requiredKeys: ['kind', 'update'] }) },
       // Batch updates carry an event_time: a batch result says no timestamp, so the model could not learn a server-chosen one.
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('batch' as const), updates: fc.array(updateArbitrary(shipments, true), { minLength: 1, maxLength: 6 }), fault }, { requiredKeys: ['kind', 'updates'] }) },
-      { weight: 2, arbitrary: fc.record({ kind: fc.constant('resend' as const), of: fc.nat(), fault }, { requiredKeys: ['kind', 'of'] }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('resend' as const), of: fc.nat(), withoutIds: fc.boolean(), fault }, { requiredKeys: ['kind', 'of', 'withoutIds'] }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('conflict' as const), of: fc.nat(), status: fc.constantFrom(...CLIENT_STATUSES) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('hostile' as const), shipment: fc.integer({ min: 0, max: shipments - 1 }), metadataJson: hostileMetadataArbitrary }) },
     );
