@@ -185,8 +185,8 @@ export class TrackingRepository {
    *
    * Two ways to write, both conditional:
    * - **blind** (one UpdateItem, no read): when the events are all newer than the
-   *   state's current event and neither they nor the state are terminal or failed
-   *   attempts — the common case of scans arriving in order. The update sets the
+   *   state's current event, none of them is terminal or a failed attempt, and the
+   *   state is not terminal — the common case of scans arriving in order. The update sets the
    *   current event to the newest and keeps the earlier milestones
    *   (`if_not_exists`); its condition (no state, or `open_event_key` older than
    *   every event) is exactly that case's precondition.

@@ -84,7 +84,7 @@ function earliest(current: string | undefined, candidate: string | undefined): s
   return current === undefined || candidate < current ? candidate : current;
 }
 
-/** The state of a shipment after `events` (one or more, all of it) are added to what `state` reflects. */
+/** The state of a shipment once `events` (of that shipment; repeats are harmless) are added to the events `state` reflects. */
 export function foldEvents(state: StateFold | undefined, events: readonly StateEvent[]): StateFold {
   if (events.length === 0) {
     if (!state) throw new Error('foldEvents needs a state or at least one event');
