@@ -195,8 +195,14 @@ function respond(outcomes: readonly Outcome[]): APIGatewayProxyResult {
   if (tally.duplicate > 0) count(METRIC.DUPLICATE, tally.duplicate);
   if (tally.invalid > 0) count(METRIC.REJECTED, tally.invalid);
   if (tally.unavailable > 0) count(METRIC.DEPENDENCY_UNAVAILABLE, tally.unavailable);
+  if (tally.failed > 0) count(METRIC.FAILED, tally.failed);
   logger.info('tracking batch recorded', {
-    updates: outcomes.length, accepted: tally.accepted, duplicate: tally.duplicate, invalid: tally.invalid, unavailable: tally.unavailable,
+    updates: outcomes.length,
+    accepted: tally.accepted,
+    duplicate: tally.duplicate,
+    invalid: tally.invalid,
+    unavailable: tally.unavailable,
+    failed: tally.failed,
   });
 
   const results = outcomes.map(toResult);

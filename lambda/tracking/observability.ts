@@ -24,6 +24,11 @@ export const METRIC = {
   DEPENDENCY_UNAVAILABLE: 'DependencyUnavailable',
   /** SSM could not supply a valid config or flags document; a fallback was used. */
   CONFIG_FALLBACK: 'ConfigFallback',
+  /**
+   * An update of POST /track/batch failed with an unexpected error (a bug, logged with
+   * its cause) and was answered "rejected" alone; a single request's would be a 500.
+   */
+  FAILED: 'TrackingUpdateFailed',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -412,6 +412,8 @@ describe('POST /track/batch when DynamoDB throttles some updates', () => {
     ]);
     expect(result.body).not.toContain('secret');
     expect(state('PKG-2')).toMatchObject({ last_event_id: 'good' });
+    // Counted, so the failure is not only in the logs.
+    expect(metricCalls()).toEqual(expect.arrayContaining([['TrackingUpdateAccepted', 1], ['TrackingUpdateFailed', 1]]));
   });
 
   test('answers a shipment whose state update fails for another reason as rejected, and applies the other shipments', async () => {
