@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { Cleanups } from './cleanups';
 import { Emulator, PortInUseError, startEmulator } from './emulator';
 import { FaultProxy } from './fault-proxy';
 import { Gateway } from './gateway';
@@ -118,16 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const logDir = options.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logistics-tracking-local-'));
   fs.mkdirSync(logDir, { recursive: true });
 
-  const cleanups: Array<() => Promise<void> | void> = [];
-  const stopAll = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup();
-      } catch {
-        // Keep stopping the rest.
-      }
-    }
-  };
+  const cleanups = new Cleanups();
 
   try {
     // Read and check everything before starting anything, so a template the
@@ -165,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       response.end('{"message":"the local runtime is starting"}');
     });
     const port = await listen(server, options.port ?? 0, host);
-    cleanups.push(() => new Promise<void>((resolve) => {
+    cleanups.add(() => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     }));
@@ -174,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let functionLog = options.functionLog;
     if (!functionLog) {
       const stream = fs.createWriteStream(functionLogFile, { flags: 'a' });
-      cleanups.push(() => new Promise<void>((resolve) => stream.end(() => resolve())));
+      cleanups.add(() => new Promise<void>((resolve) => stream.end(() => resolve())));
       functionLog = (line) => stream.write(`${line}\n`);
     }
 
@@ -196,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     }
     const startedEmulator = emulator;
-    cleanups.push(() => startedEmulator.stop());
+    cleanups.add(() => startedEmulator.stop());
 
     const provisioned = await provision(template, { endpoint: emulator.endpoint, region: template.region, credentials });
 
@@ -205,7 +197,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.faultInjection) {
       faultProxy = new FaultProxy(host, emulator.port);
       functionsEndpoint = `http://${host}:${await faultProxy.start()}`;
-      cleanups.push(() => faultProxy!.stop());
+      cleanups.add(() => faultProxy!.stop());
     }
 
     const pools = new Map<string, WorkerPool>();
@@ -229,7 +221,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         log: functionLog,
       });
       pools.set(fn.logicalId, pool);
-      cleanups.push(() => pool.stop());
+      cleanups.add(() => pool.stop());
     }
 
     // Polling starts before the API serves, so a TRIM_HORIZON or LATEST mapping
@@ -250,7 +242,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         pollIntervalMs: options.streamPollIntervalMs,
         log: functionLog,
       });
-      cleanups.push(() => mapping.stop());
+      cleanups.add(() => mapping.stop());
       await mapping.start();
       mappings.set(spec.logicalId, mapping);
     }
@@ -286,13 +278,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (!stopped) {
           // New connections are refused first, so nothing new reaches a worker that is stopping.
           server.close();
-          stopped = stopAll();
+          stopped = cleanups.runAll();
         }
         return stopped;
       },
     };
   } catch (error) {
-    await stopAll();
+    await cleanups.runAll();
     throw error;
   }
 }

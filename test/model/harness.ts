@@ -14,6 +14,7 @@ import type * as TrackingClients from '../../lambda/tracking/clients';
 import type * as TrackingConfig from '../../lambda/tracking/config';
 import type * as TrackingHandler from '../../lambda/tracking/index';
 import type * as TrackingSsm from '../../lambda/tracking/ssm-client';
+import { Cleanups } from '../../local/cleanups';
 import { Emulator, PortInUseError, startEmulator } from '../../local/emulator';
 import { freePort } from '../../local/ports';
 import { provision } from '../../local/provision';
@@ -175,16 +176,8 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
   const dir = path.join(__dirname, '..', '.tmp', 'model', options.name);
   const cdkOut = synthModelApp(path.join(dir, 'cdk.out'));
   const emulator = await startMoto(path.join(dir, 'moto.log'));
-  const cleanups: Array<() => unknown> = [() => emulator.stop()];
-  const stopAll = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup();
-      } catch {
-        // Keep stopping the rest.
-      }
-    }
-  };
+  const cleanups = new Cleanups();
+  cleanups.add(() => emulator.stop());
 
   try {
     const template = readLocalTemplate(cdkOut, { emulatorEndpoint: emulator.endpoint });
@@ -217,7 +210,7 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
     const processor = require('../../lambda/stream-processor/index') as typeof StreamProcessor;
     const processorClients = require('../../lambda/stream-processor/clients') as typeof StreamProcessorClients;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    cleanups.push(() => [dynamoDb, ssm, processorClients.eventBridge, processorClients.sqs].forEach((client) => client.destroy()));
+    cleanups.add(() => [dynamoDb, ssm, processorClients.eventBridge, processorClients.sqs].forEach((client) => client.destroy()));
 
     const tableName = template.tables[0].name;
 
@@ -242,10 +235,10 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
       statusChangesQueueUrl: streamChanges,
       deadLetterQueueUrl,
     });
-    cleanups.push(() => stream.destroy());
+    cleanups.add(() => stream.destroy());
 
     const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: emulator.endpoint, region, credentials, maxAttempts: 1 }));
-    cleanups.push(() => documentClient.destroy());
+    cleanups.add(() => documentClient.destroy());
 
     const provisionOptions = { endpoint: emulator.endpoint, region, credentials };
     const reset = async () => {
@@ -306,10 +299,10 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
         flagsParameterName: trackingFunction.environment[ENV.FLAGS_PARAMETER_NAME],
       },
       flags: MODEL_FLAGS,
-      stop: () => (stopped ??= stopAll()),
+      stop: () => (stopped ??= cleanups.runAll()),
     };
   } catch (error) {
-    await stopAll();
+    await cleanups.runAll();
     throw error;
   }
 }
