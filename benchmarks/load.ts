@@ -23,6 +23,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import autocannon from 'autocannon';
 import { LocalStack, startLocalStack } from '../local/stack';
+import { KEY_PREFIX, TABLE_LAYOUT } from '../src/contract/table';
 
 // The benchmark's own SDK client runs on the machine's Node; the functions run on Node 24.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -140,8 +141,9 @@ async function countStoredEvents(stack: LocalStack, runId: string): Promise<numb
     for await (const page of paginateScan({ client }, {
       TableName: stack.provisioned.tables[0],
       Select: 'COUNT',
-      FilterExpression: 'begins_with(pk, :shipments) AND begins_with(sk, :events)',
-      ExpressionAttributeValues: { ':shipments': { S: `TRACK#LOAD-${runId}-` }, ':events': { S: 'EVENT#' } },
+      FilterExpression: 'begins_with(#pk, :shipments) AND begins_with(#sk, :events)',
+      ExpressionAttributeNames: { '#pk': TABLE_LAYOUT.partitionKey, '#sk': TABLE_LAYOUT.sortKey },
+      ExpressionAttributeValues: { ':shipments': { S: `${KEY_PREFIX.shipment}LOAD-${runId}-` }, ':events': { S: KEY_PREFIX.event } },
     })) {
       count += page.Count ?? 0;
     }

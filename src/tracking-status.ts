@@ -1,29 +1,3 @@
-/**
- * The normalized shipment statuses the service stores and publishes.
- *
- * The seed's `failed` is accepted on input as an alias and stored as `EXCEPTION`.
- */
-export enum TrackingStatus {
-  /** The shipment is known but nothing has happened to it yet. */
-  PENDING = 'pending',
-  /** The carrier has received the shipment's data, not the parcel. */
-  INFO_RECEIVED = 'info_received',
-  /** The parcel is moving through the carrier's network. */
-  IN_TRANSIT = 'in_transit',
-  /** The parcel is on the vehicle for final delivery. */
-  OUT_FOR_DELIVERY = 'out_for_delivery',
-  /** The parcel waits at a pickup point or locker. */
-  AVAILABLE_FOR_PICKUP = 'available_for_pickup',
-  /** A delivery attempt failed; another may follow. */
-  ATTEMPT_FAILED = 'attempt_failed',
-  /** Delivered (terminal). */
-  DELIVERED = 'delivered',
-  /** Something went wrong (lost, damaged, held). The seed's `failed` maps here. */
-  EXCEPTION = 'exception',
-  /** Returned to the sender (terminal). */
-  RETURNED = 'returned',
-  /** Cancelled before delivery (terminal). */
-  CANCELLED = 'cancelled',
-  /** No news for too long; the carrier stopped tracking it (terminal). */
-  EXPIRED = 'expired',
-}
+// The enum is declared with the other status rules in the contract the functions
+// share (src/contract/statuses.ts); this module keeps it in the package's API.
+export { TrackingStatus } from './contract/statuses';

@@ -2,11 +2,12 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DeadLetterInput, deadLetterMessage, sendToDeadLetterQueue } from './dead-letter';
-import { count, logger, METRIC } from './observability';
+import { count, METRIC } from './observability';
 import { EventPublisher, PublishError } from './publisher';
 import { readStatusChange } from './status-change';
 import { STATUS_CHANGED_EVENT, type StatusChangedDetail } from '../../src/contract/events';
 import type { FeatureFlagsDocument } from '../../src/contract/runtime-config';
+import { logger } from '../shared/observability';
 
 /** What one invocation's records share. */
 export interface RecordContext {

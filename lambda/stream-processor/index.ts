@@ -2,10 +2,11 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventBridge, sqs } from './clients';
 import { handleRecord } from './handle-record';
-import { count, logger, METRIC, metrics } from './observability';
+import { count, METRIC } from './observability';
 import { EventPublisher, PUBLISH_RETRY } from './publisher';
 import { ENV } from '../../src/contract/runtime-config';
-import { runtimeConfig } from '../tracking/config';
+import { runtimeConfig } from '../shared/config';
+import { logger, metrics } from '../shared/observability';
 
 /**
  * The stream processor: reads the tracking table's stream (filtered at the

@@ -1,16 +1,9 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '../tracking/observability';
+import { countMetric } from '../shared/observability';
 
 /**
- * The tracking handler's logger and metrics instances, reused rather than copied:
- * the shared config loader (lambda/tracking/config.ts) reports SSM fallbacks
- * through them, so one flush per invocation publishes everything. The service
- * name and namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE,
- * which the construct sets per function.
+ * Metric names the stream processor emits (one count per record), besides the
+ * shared modules' `ConfigFallback`; logger and metrics are lambda/shared/observability.ts.
  */
-export { logger, metrics };
-
-/** Metric names the stream processor emits (one count per record). */
 export const METRIC = {
   /** A status change was published to the event bus. */
   PUBLISHED: 'StatusChangePublished',
@@ -32,5 +25,5 @@ export type StreamMetricName = (typeof METRIC)[keyof typeof METRIC];
 
 /** Counts one occurrence of `name` in this invocation's metrics. */
 export function count(name: StreamMetricName): void {
-  metrics.addMetric(name, MetricUnit.Count, 1);
+  countMetric(name);
 }

@@ -1,19 +1,12 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { isRetryableEntryCode, isTransientError } from './transient-errors';
+import { isRetryableEntryCode, isTransientError } from '../shared/aws-errors';
+import { retryDelayMs, type RetryPolicy } from '../shared/retry';
 
 /** PutEvents takes at most 10 entries per call. */
 export const MAX_ENTRIES_PER_CALL = 10;
 
-/** How often and how patiently one entry is sent. */
-export interface RetryPolicy {
-  /** Attempts in total, the first included. */
-  readonly maxAttempts: number;
-  /** Wait before the first retry; it doubles for every further one, with jitter. */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
 /**
+ * How often and how patiently one entry is sent (the shared policy, lambda/shared/retry.ts).
  * Four attempts, waiting about 0.1, 0.2 and 0.4 s between them: at most ~0.7 s
  * of waiting plus four attempts of at most 3 s each (clients.ts) — well within
  * the function timeout, with the dead-letter send still to come.
@@ -131,20 +124,12 @@ export class EventPublisher {
 
   private failed(pending: Pending, failure: PublishError): void {
     const { retry, canRetry, onRetry } = this.options;
-    if (failure.transient && pending.attempts < retry.maxAttempts) {
-      const delayMs = backoffDelayMs(retry, pending.attempts);
-      if (canRetry?.(delayMs) ?? true) {
-        onRetry?.(pending.entry, failure);
-        setTimeout(() => this.enqueue(pending), delayMs);
-        return;
-      }
+    const delayMs = failure.transient ? retryDelayMs(retry, pending.attempts, canRetry) : undefined;
+    if (delayMs === undefined) {
+      pending.reject(failure);
+      return;
     }
-    pending.reject(failure);
+    onRetry?.(pending.entry, failure);
+    setTimeout(() => this.enqueue(pending), delayMs);
   }
-}
-
-/** Exponential backoff with equal jitter: between half and all of base × 2^(attempt-1), capped. */
-export function backoffDelayMs(retry: RetryPolicy, attemptsMade: number): number {
-  const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attemptsMade - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

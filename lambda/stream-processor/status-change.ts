@@ -1,7 +1,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { StatusChangedDetail } from '../../src/contract/events';
-import { TABLE_LAYOUT } from '../../src/contract/runtime-config';
+import { isStateSortKey, TABLE_LAYOUT } from '../../src/contract/table';
 
 /** What one stream record means for status-change events. */
 export type StatusChangeReading =
@@ -46,7 +46,7 @@ export function readStatusChange(record: DynamoDBRecord): StatusChangeReading {
   if (typeof sortKey !== 'string') {
     return { kind: 'malformed', problems: [`the record has no string sort key "${TABLE_LAYOUT.sortKey}"`] };
   }
-  if (sortKey !== TABLE_LAYOUT.stateSortKey) return { kind: 'ignored', reason: 'not a state item' };
+  if (!isStateSortKey(sortKey)) return { kind: 'ignored', reason: 'not a state item' };
 
   const problems: string[] = [];
   const newImage = decodeImage(change.NewImage, 'NewImage', problems);

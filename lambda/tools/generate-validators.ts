@@ -6,8 +6,9 @@
  * Why ahead of time: compiling the schema with ajv when the handler module loads
  * measured ≈ 2.2× the reference bundle's cold import (ajv's compiler and code
  * generator are most of that); the generated code needs only ajv's tiny runtime
- * helpers. Runs as the projen task `generate:validators`, before bundling and
- * before jest. The output folder `lambda/**\/generated/` is gitignored.
+ * helpers (docs/decisions/0002-precompiled-validators.md). Runs as the projen
+ * task `generate:validators`, before bundling and before jest. The output
+ * folder `lambda/**\/generated/` is gitignored.
  *
  * Output is CommonJS: jest runs the handler through ts-jest as CommonJS, and
  * esbuild inlines CommonJS into the ESM bundle without trouble.

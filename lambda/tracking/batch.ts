@@ -1,12 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { runtimeConfig, type RuntimeConfig } from './config';
-import { isDependencyUnavailable } from './dependency-errors';
 import { toEventRecord } from './event-records';
 import { ErrorDetail, HttpError, jsonResponse, serviceUnavailable } from './http';
-import { count, logger, METRIC } from './observability';
-import { EventRecord, repository } from './repository';
-import { settleWithRetries, RetryOptions } from './retry';
+import type { EventRecord } from './items';
+import { count, METRIC } from './observability';
+import { repository } from './repository';
 import { readJsonBody, validateTrackingBatch, validateTrackingUpdate } from './validation';
+import { isTransientError } from '../shared/aws-errors';
+import { runtimeConfig, type RuntimeConfig } from '../shared/config';
+import { logger } from '../shared/observability';
+import { settleWithRetries, type RetryPolicy, type SettleOptions } from '../shared/retry';
 
 /**
  * POST /track/batch (flag `batch_processing`): up to 100 tracking updates, each
@@ -31,18 +33,24 @@ import { readJsonBody, validateTrackingBatch, validateTrackingUpdate } from './v
 const CONCURRENCY = 10;
 
 /**
- * Retry rounds on top of the SDK's own retries (3 attempts per call): the SDK
- * retries within milliseconds; rounds wait 0–50 ms, then 0–100 ms, for a throttled
- * partition to recover. The deadline keeps the whole request well inside the
- * function's timeout (the SDK's request timeout is 3 s per attempt).
+ * Retry rounds on top of the SDK's own retries (3 attempts per call), with the
+ * shared policy (lambda/shared/retry.ts): the SDK retries within milliseconds;
+ * rounds wait 25–50 ms, then 50–100 ms, for a throttled partition to recover.
+ * The retry window keeps the whole request well inside the function's timeout
+ * (the SDK's request timeout is 3 s per attempt).
  */
-const RETRY: Omit<RetryOptions, 'deadline'> = {
-  concurrency: CONCURRENCY,
-  maxAttempts: 3,
-  baseDelayMs: 50,
-  isRetriable: isDependencyUnavailable,
-};
+const BATCH_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 100 };
 const RETRY_WINDOW_MS = 2_000;
+
+/** How the batch's puts and state updates are run: transient failures retried until the window closes. */
+function settleOptions(deadline: number): SettleOptions {
+  return {
+    retry: BATCH_RETRY,
+    concurrency: CONCURRENCY,
+    isRetriable: isTransientError,
+    canRetry: (delayMs: number) => Date.now() + delayMs <= deadline,
+  };
+}
 
 const UNAVAILABLE = 'temporarily unavailable, retry';
 
@@ -130,13 +138,13 @@ async function storeEvents(outcomes: Outcome[], deadline: number): Promise<void>
     }
   });
 
-  const settled = await settleWithRetries(writes, (index) => repository.putEvent(eventOf(outcomes[index])), { ...RETRY, deadline });
+  const settled = await settleWithRetries(writes, (index) => repository.putEvent(eventOf(outcomes[index])), settleOptions(deadline));
   settled.forEach((put, position) => {
     const index = writes[position];
     const sent = eventOf(outcomes[index]);
     if (put.ok) {
       outcomes[index] = { result: put.value.duplicate ? 'duplicate' : 'accepted', event: put.value.event };
-    } else if (isDependencyUnavailable(put.error)) {
+    } else if (isTransientError(put.error)) {
       outcomes[index] = { result: 'unavailable', event: sent };
     } else {
       // One update's bug must not abandon the others half-done: answered for it alone.
@@ -170,14 +178,14 @@ async function applyStates(outcomes: Outcome[], deadline: number): Promise<void>
   });
 
   const groups = [...shipments.values()];
-  const settled = await settleWithRetries(groups, (group) => repository.applyToState(group.events), { ...RETRY, deadline });
+  const settled = await settleWithRetries(groups, (group) => repository.applyToState(group.events), settleOptions(deadline));
   settled.forEach((applied, position) => {
     const group = groups[position];
     if (applied.ok) {
       logger.debug('shipment state applied', { tracking_id: group.events[0].tracking_id, state: applied.value });
       return;
     }
-    const unavailable = isDependencyUnavailable(applied.error);
+    const unavailable = isTransientError(applied.error);
     if (!unavailable) {
       logger.error('unexpected error applying batch updates to a shipment', { tracking_id: group.events[0].tracking_id, cause: applied.error });
     }

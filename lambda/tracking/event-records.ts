@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import type { EventRecord } from './repository';
+import type { EventRecord } from './items';
 import { toIsoMillis } from './time';
 import type { TrackingUpdate } from './validation';
 

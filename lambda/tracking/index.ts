@@ -1,13 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { postTrackBatch } from './batch';
 import { withDeadline } from './deadline';
-import { isDependencyUnavailable } from './dependency-errors';
 import { errorResponse, HttpError, serviceUnavailable } from './http';
-import { count, logger, METRIC, metrics } from './observability';
+import { count, METRIC } from './observability';
 import { getShipments } from './shipments';
 import { getStatus } from './status';
 import { postTrack } from './track';
 import { ROUTES as CONTRACT_ROUTES } from '../../src/contract/routes';
+import { isTransientError } from '../shared/aws-errors';
+import { logger, metrics } from '../shared/observability';
 
 /**
  * The tracking API's Lambda handler (API Gateway REST, proxy integration): routes
@@ -70,7 +71,7 @@ function toErrorResponse(error: unknown): APIGatewayProxyResult {
     logger.info('request refused', { status: error.status, error: error.message, details: error.details });
     return errorResponse(error);
   }
-  if (isDependencyUnavailable(error)) {
+  if (isTransientError(error)) {
     logger.warn('DynamoDB unavailable', { cause: error });
     count(METRIC.DEPENDENCY_UNAVAILABLE);
     return errorResponse(serviceUnavailable());

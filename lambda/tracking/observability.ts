@@ -1,18 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { countMetric } from '../shared/observability';
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'logistics-tracking';
-
-/** Structured JSON logs; the correlation id is the API Gateway request id. */
-export const logger = new Logger({ serviceName });
-
-/** CloudWatch embedded-metric-format metrics, published at the end of every invocation. */
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'LogisticsTracking',
-  serviceName,
-});
-
-/** Metric names the handler emits (the construct's dashboard and alarms refer to them). */
+/**
+ * Metric names the tracking handler emits (the construct's dashboard and alarms
+ * refer to them), besides the shared modules' `ConfigFallback`. Logger and metrics
+ * are the shared ones (lambda/shared/observability.ts); the handler sets the API
+ * Gateway request id as the correlation id.
+ */
 export const METRIC = {
   /** A new tracking update was stored (POST /track, or per update of POST /track/batch). */
   ACCEPTED: 'TrackingUpdateAccepted',
@@ -22,8 +15,6 @@ export const METRIC = {
   REJECTED: 'TrackingUpdateRejected',
   /** DynamoDB throttled or could not be reached; the client got a 503 (or, in a batch, updates answered "retry"). */
   DEPENDENCY_UNAVAILABLE: 'DependencyUnavailable',
-  /** SSM could not supply a valid config or flags document; a fallback was used. */
-  CONFIG_FALLBACK: 'ConfigFallback',
   /**
    * An update of POST /track/batch failed with an unexpected error (a bug, logged with
    * its cause) and was answered "rejected" alone; a single request's would be a 500.
@@ -35,5 +26,5 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 /** Counts `occurrences` (default one) of `name` in this invocation's metrics. */
 export function count(name: MetricName, occurrences = 1): void {
-  metrics.addMetric(name, MetricUnit.Count, occurrences);
+  countMetric(name, occurrences);
 }

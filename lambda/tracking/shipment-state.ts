@@ -1,5 +1,5 @@
-import { TERMINAL_STATUSES } from '../../src/contract/statuses';
-import { TrackingStatus } from '../../src/tracking-status';
+import { isTerminal, TrackingStatus } from '../../src/contract/statuses';
+import { orderKey } from '../../src/contract/table';
 
 /**
  * What a shipment's state is, as a function of the *set* of its events — never of
@@ -21,6 +21,7 @@ import { TrackingStatus } from '../../src/tracking-status';
  * {@link foldEvents} computes it incrementally: the state of S ∪ E from the state
  * of S and the events E. Every rule above is a max or a min or a set union, so
  * folding the same event twice, or in any order, gives the same state.
+ * docs/data-model.md ("The state fold") tells it in prose.
  */
 
 /**
@@ -30,15 +31,6 @@ import { TrackingStatus } from '../../src/tracking-status';
  * delivery 50 times; past that, attempt_count stays at 50.
  */
 export const MAX_COUNTED_ATTEMPTS = 50;
-
-/** The events' order: event_time (fixed-width UTC ISO with ms), then event_id. Also the history index's sort key. */
-export function orderKey(eventTime: string, eventId: string): string {
-  return `${eventTime}#${eventId}`;
-}
-
-export function isTerminal(status: string): boolean {
-  return TERMINAL_STATUSES.includes(status);
-}
 
 /** The fields of an event the state depends on. */
 export interface StateEvent {

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { cursors } from './cursor';
 import { ErrorDetail, HttpError, jsonResponse } from './http';
-import { readLimit } from './query';
-import { repository, StatusShardPosition } from './repository';
+import { readLimit } from './page-limit';
+import type { StatusShardPosition } from './pages';
+import { repository } from './repository';
 import { currentStateView } from './state-view';
 import { ROUTES } from '../../src/contract/routes';
 import { normalizeStatus, STATUS_ALIASES, TRACKING_STATUSES } from '../../src/contract/statuses';

@@ -1,10 +1,11 @@
-import type { ShipmentState } from './repository';
+import type { ShipmentState } from './items';
 
 /**
  * A shipment's current state as the API answers it: `current` of GET /status and
  * each entry of GET /shipments (which adds `tracking_id`). `timestamp` and
- * `event_id` are the seed's names for the event the state reflects; milestones
- * appear once they happened, `attempt_count` always.
+ * `event_id` name the event the state reflects (as in the history's updates, and
+ * in the answer of POST /track); milestones appear once they happened,
+ * `attempt_count` always. docs/http-contract.md has the response shapes.
  */
 export function currentStateView(state: ShipmentState): Record<string, unknown> {
   const view: Record<string, unknown> = {

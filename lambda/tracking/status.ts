@@ -1,8 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { cursors } from './cursor';
 import { ErrorDetail, HttpError, jsonResponse } from './http';
-import { readLimit } from './query';
-import { EventRecord, HistoryPageKey, repository } from './repository';
+import type { EventRecord } from './items';
+import { readLimit } from './page-limit';
+import type { HistoryPageKey } from './pages';
+import { repository } from './repository';
 import { currentStateView } from './state-view';
 import { ENHANCED_FIELDS, TRACKING_ID_PATTERN } from '../../src/contract/request-schema';
 import { ROUTES } from '../../src/contract/routes';

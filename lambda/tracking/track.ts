@@ -1,11 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { runtimeConfig } from './config';
-import { isDependencyUnavailable } from './dependency-errors';
 import { toEventRecord } from './event-records';
 import { HttpError, jsonResponse, serviceUnavailable } from './http';
-import { count, logger, METRIC } from './observability';
-import { EventRecord, repository, StateChange } from './repository';
+import type { EventRecord } from './items';
+import { count, METRIC } from './observability';
+import { repository } from './repository';
+import type { StateChange } from './state-write';
 import { readJsonBody, TrackingUpdate, validateTrackingUpdate } from './validation';
+import { isTransientError } from '../shared/aws-errors';
+import { runtimeConfig } from '../shared/config';
+import { logger } from '../shared/observability';
 
 /** POST /track: validate one tracking update, store it once, move the shipment's state. */
 export async function postTrack(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -44,7 +47,7 @@ async function store(event: EventRecord): Promise<{ stored: EventRecord; duplica
     const stateChange = await repository.applyToState([stored]);
     return { stored, duplicate, stateChange };
   } catch (error) {
-    if (!isDependencyUnavailable(error)) throw error;
+    if (!isTransientError(error)) throw error;
     logger.warn('DynamoDB unavailable', { tracking_id: event.tracking_id, event_id: event.event_id, cause: error });
     count(METRIC.DEPENDENCY_UNAVAILABLE);
     throw serviceUnavailable({ tracking_id: event.tracking_id, event_id: event.event_id });

@@ -1,6 +1,5 @@
 import type { ErrorObject } from 'ajv';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { RuntimeConfig } from './config';
 import validateBatchSchema from './generated/validate-tracking-batch';
 import validateSchema from './generated/validate-tracking-update';
 import { ErrorDetail, HttpError, header } from './http';
@@ -14,6 +13,7 @@ import {
 } from '../../src/contract/request-schema';
 import { MAX_MAX_REQUEST_BYTES, type FeatureFlagsDocument } from '../../src/contract/runtime-config';
 import { normalizeStatus } from '../../src/contract/statuses';
+import type { RuntimeConfig } from '../shared/config';
 
 /**
  * An event_time this far ahead of the receive time is refused: the state item only

@@ -4,7 +4,7 @@
  * documents at run time (cached), so they can be changed without a deployment.
  */
 
-/** Environment variable names set on the tracking function. */
+/** Environment variable names the construct sets on the functions (the stream processor gets the ones it reads). */
 export const ENV = {
   TABLE_NAME: 'TABLE_NAME',
   HISTORY_INDEX_NAME: 'HISTORY_INDEX_NAME',
@@ -45,7 +45,7 @@ export interface FeatureFlagsDocument {
   readonly real_time_notifications: boolean;
 }
 
-/** The seed's flag values, which are also the construct's defaults. */
+/** The flags a deployment starts with unless its props say otherwise (the construct's defaults). */
 export const DEFAULT_FEATURE_FLAGS: FeatureFlagsDocument = {
   enhanced_tracking: true,
   batch_processing: false,
@@ -56,6 +56,12 @@ export const DEFAULT_FEATURE_FLAGS: FeatureFlagsDocument = {
 export const DEFAULT_MAX_REQUEST_BYTES = 32 * 1024;
 
 /**
+ * Default seconds the functions cache both documents (the construct's
+ * `configCacheTtl` default), and what they use when CONFIG_CACHE_TTL_SECONDS is unset.
+ */
+export const DEFAULT_CONFIG_CACHE_TTL_SECONDS = 60;
+
+/**
  * Largest `maxRequestBytes` the construct accepts: a DynamoDB item holds at most
  * 400 KB, and the stored event carries the request plus keys and bookkeeping.
  */
@@ -63,21 +69,3 @@ export const MAX_MAX_REQUEST_BYTES = 350 * 1024;
 
 /** Smallest `maxRequestBytes`: a complete update with an id and a location fits in it. */
 export const MIN_MAX_REQUEST_BYTES = 1024;
-
-/** Table layout shared by the construct (which creates it) and the handler (which uses it). */
-export const TABLE_LAYOUT = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  /** Sort key of a shipment's state item (its events are `EVENT#<event_id>`). */
-  stateSortKey: 'STATE',
-  /** Local secondary index ordering a shipment's events by `<event_time>#<event_id>`. */
-  historyIndex: 'history',
-  historySortKey: 'history_sk',
-  /** Sparse global secondary index over state items only, sharded by tracking id. */
-  statusIndex: 'by-status',
-  statusPartitionKey: 'status_pk',
-  statusSortKey: 'status_sk',
-  /** Number of shards per status in the status index (changing it needs a backfill). */
-  statusShards: 8,
-  ttlAttribute: 'expires_at',
-} as const;

@@ -9,8 +9,8 @@ import { apiEvent, bodyOf, lambdaContext } from './events';
 import { NOW, storedEvent, validUpdate } from './fixtures';
 import { ssmReturns } from './ssm';
 import { FakeStateTable } from './state-table';
+import { metrics } from '../../lambda/shared/observability';
 import { handler } from '../../lambda/tracking';
-import { metrics } from '../../lambda/tracking/observability';
 import { MAX_JSON_DEPTH } from '../../src/contract/request-schema';
 import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
 

@@ -9,7 +9,7 @@ import {
   defaultsFromEnvironment,
   RuntimeConfig,
   RuntimeConfigLoader,
-} from '../../lambda/tracking/config';
+} from '../../lambda/shared/config';
 import { DEFAULT_FEATURE_FLAGS, DEFAULT_MAX_REQUEST_BYTES } from '../../src/contract/runtime-config';
 
 const ssm = mockClient(SSMClient);

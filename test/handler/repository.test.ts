@@ -4,8 +4,11 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { conditionFailed } from './fixtures';
 import { FakeStateTable } from './state-table';
-import { isDependencyUnavailable } from '../../lambda/tracking/dependency-errors';
-import { EventRecord, fnv1a32, StateContentionError, TrackingRepository } from '../../lambda/tracking/repository';
+import { isTransientError } from '../../lambda/shared/aws-errors';
+import type { EventRecord } from '../../lambda/tracking/items';
+import { TrackingRepository } from '../../lambda/tracking/repository';
+import { StateContentionError } from '../../lambda/tracking/state-write';
+import { fnv1a32 } from '../../src/contract/table';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -97,7 +100,7 @@ describe('repository: applying several events to the state', () => {
 
     await expect(applying).rejects.toThrow(StateContentionError);
     await expect(applying).rejects.toMatchObject({ name: 'StateUpdateContention' });
-    expect(isDependencyUnavailable(await applying.catch((error) => error))).toBe(true);
+    expect(isTransientError(await applying.catch((error) => error))).toBe(true);
     expect(statePuts()).toHaveLength(4);
   });
 

@@ -7,8 +7,8 @@ import 'aws-sdk-client-mock-jest';
 import { apiEvent, bodyOf, lambdaContext, statusEvent, trackEvent } from './events';
 import { NOW, validUpdate } from './fixtures';
 import { ssmReturns } from './ssm';
+import { logger, metrics } from '../../lambda/shared/observability';
 import { handler } from '../../lambda/tracking';
-import { logger, metrics } from '../../lambda/tracking/observability';
 import { ROUTES as CONTRACT_ROUTES } from '../../src/contract/routes';
 
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -6,7 +6,7 @@ import 'aws-sdk-client-mock-jest';
 import { apiEvent, bodyOf, lambdaContext } from './events';
 import { handler } from '../../lambda/tracking';
 import { CursorCodec, cursorCodecFromEnvironment } from '../../lambda/tracking/cursor';
-import { fnv1a32 } from '../../lambda/tracking/repository';
+import { fnv1a32 } from '../../src/contract/table';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ssm = mockClient(SSMClient);

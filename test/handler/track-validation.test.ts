@@ -6,8 +6,8 @@ import 'aws-sdk-client-mock-jest';
 import { apiEvent, bodyOf, lambdaContext, trackEvent } from './events';
 import { NOW, validUpdate } from './fixtures';
 import { ssmReturns } from './ssm';
+import { metrics } from '../../lambda/shared/observability';
 import { handler } from '../../lambda/tracking';
-import { metrics } from '../../lambda/tracking/observability';
 import { MAX_JSON_DEPTH } from '../../src/contract/request-schema';
 import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
 

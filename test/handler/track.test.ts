@@ -8,10 +8,10 @@ import { apiEvent, bodyOf, lambdaContext, trackEvent } from './events';
 import { conditionFailed, NOW, storedEvent, validUpdate } from './fixtures';
 import { ssmReturns } from './ssm';
 import { FakeStateTable } from './state-table';
+import { logger, metrics } from '../../lambda/shared/observability';
 import { handler } from '../../lambda/tracking';
-import { logger, metrics } from '../../lambda/tracking/observability';
-import { fnv1a32 } from '../../lambda/tracking/repository';
 import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
+import { fnv1a32 } from '../../src/contract/table';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ssm = mockClient(SSMClient);

@@ -26,10 +26,10 @@ import {
   streamEvent,
   streamRecord,
 } from './records';
+import { metrics } from '../../lambda/shared/observability';
 import { handler } from '../../lambda/stream-processor';
 import { eventBridge as eventBridgeClient, sqs as sqsClient } from '../../lambda/stream-processor/clients';
 import { handleRecord } from '../../lambda/stream-processor/handle-record';
-import { metrics } from '../../lambda/stream-processor/observability';
 import { EventPublisher, PUBLISH_RETRY } from '../../lambda/stream-processor/publisher';
 import { STATUS_CHANGED_EVENT } from '../../src/contract/events';
 import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';

@@ -2,8 +2,8 @@ import './env';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import 'aws-sdk-client-mock-jest';
 import { eventBridge, putEventsAnswers, putEventsCalls } from './mocks';
-import { backoffDelayMs, EventPublisher, PublishError, RetryPolicy } from '../../lambda/stream-processor/publisher';
-import { isTransientError } from '../../lambda/stream-processor/transient-errors';
+import type { RetryPolicy } from '../../lambda/shared/retry';
+import { EventPublisher, PublishError } from '../../lambda/stream-processor/publisher';
 
 const FAST: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 4 };
 const entry = (id: string): PutEventsRequestEntry => ({ Source: 's', DetailType: 'd', Detail: JSON.stringify({ id }) });
@@ -63,30 +63,5 @@ describe('publisher: per-entry attribution within a PutEvents call', () => {
     eventBridge.on(PutEventsCommand).resolvesOnce({ FailedEntryCount: 0, Entries: [] }).resolves({ Entries: [{ EventId: 'eb-9' }] });
 
     await expect(publisher().publish(entry('x'))).resolves.toEqual({ eventId: 'eb-9', attempts: 2 });
-  });
-});
-
-describe('publisher: backoff', () => {
-  test('doubles per attempt between half and all of the ceiling, capped at maxDelayMs', () => {
-    const policy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 };
-    jest.spyOn(Math, 'random').mockReturnValue(0.999999);
-    expect([1, 2, 3, 4].map((n) => backoffDelayMs(policy, n))).toEqual([100, 200, 300, 300]);
-    jest.spyOn(Math, 'random').mockReturnValue(0);
-    expect([1, 2, 3].map((n) => backoffDelayMs(policy, n))).toEqual([50, 100, 150]);
-  });
-});
-
-describe('transient error classification', () => {
-  test.each([
-    ['ThrottlingException', { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }, true],
-    ['InternalException (500)', { name: 'InternalException', $metadata: { httpStatusCode: 500 } }, true],
-    ['any 503', { name: 'Whatever', $metadata: { httpStatusCode: 503 } }, true],
-    ['a request timeout', { name: 'TimeoutError' }, true],
-    ['no HTTP response (network)', { name: 'Error', $metadata: {} }, true],
-    ['AccessDeniedException', { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }, false],
-    ['ResourceNotFoundException (no such bus)', { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } }, false],
-    ['a plain bug', new TypeError('x is undefined'), false],
-  ])('%s → %s', (_, error, transient) => {
-    expect(isTransientError(error)).toBe(transient);
   });
 });

@@ -1,7 +1,8 @@
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { count, logger, METRIC } from './observability';
+import { countMetric, logger, SHARED_METRIC } from './observability';
 import { ssm } from './ssm-client';
 import {
+  DEFAULT_CONFIG_CACHE_TTL_SECONDS,
   DEFAULT_FEATURE_FLAGS,
   DEFAULT_MAX_REQUEST_BYTES,
   ENV,
@@ -12,9 +13,10 @@ import {
 } from '../../src/contract/runtime-config';
 
 /**
- * Runtime configuration: the API config and feature-flag documents from SSM
- * Parameter Store, fetched together in one GetParameters call, cached for a TTL,
- * and fail safe.
+ * Runtime configuration of both functions: the API config and feature-flag
+ * documents from SSM Parameter Store, fetched together in one GetParameters call,
+ * cached for a TTL, and fail safe. The tracking handler reads both; the stream
+ * processor reads the flags (`real_time_notifications`) once per batch.
  *
  * Why a plain GetParametersCommand and not Powertools Parameters
  * (`SSMProvider.getParametersByName` with maxAge): measured on Node 24.21 with the
@@ -27,7 +29,7 @@ import {
  * of their own anyway — Parameters caches only successes, so a missing or broken
  * parameter or an unreachable SSM would be asked again on every request, and it
  * reads maxAge 0 as its 5 s default — which leaves its cache redundant and its
- * 10 kB paying for one SDK call.
+ * 10 kB paying for one SDK call (docs/decisions/0004-no-powertools-parameters.md).
  */
 
 /** What one request sees: both documents, complete (defaults filled in). */
@@ -167,9 +169,6 @@ export function parseFeatureFlags(raw: unknown, base: FeatureFlagsDocument): Fea
   return merged as unknown as FeatureFlagsDocument;
 }
 
-/** Seconds to cache the documents when the environment does not say. */
-export const DEFAULT_CONFIG_CACHE_TTL_SECONDS = 60;
-
 /**
  * The deploy-time defaults from DEFAULT_CONFIG / DEFAULT_FLAGS (JSON) merged over
  * the compiled-in ones, plus a note for every variable that could not be used.
@@ -203,10 +202,10 @@ export function cacheTtlMsFromEnvironment(env: NodeJS.ProcessEnv): number {
 const environmentDefaults = defaultsFromEnvironment(process.env);
 if (environmentDefaults.problems.length > 0) {
   logger.warn('deploy-time config defaults are invalid', { problems: environmentDefaults.problems });
-  count(METRIC.CONFIG_FALLBACK);
+  countMetric(SHARED_METRIC.CONFIG_FALLBACK);
 }
 
-/** The function's configuration, shared by every invocation of this execution environment. */
+/** The function's configuration (either function's), shared by every invocation of this execution environment. */
 export const runtimeConfig = new RuntimeConfigLoader({
   ssm,
   configParameterName: process.env[ENV.CONFIG_PARAMETER_NAME],
@@ -215,6 +214,6 @@ export const runtimeConfig = new RuntimeConfigLoader({
   defaults: environmentDefaults.defaults,
   onFallback: (problems, cause) => {
     logger.warn('SSM config unavailable; using the last known good or default values', { problems, cause });
-    count(METRIC.CONFIG_FALLBACK);
+    countMetric(SHARED_METRIC.CONFIG_FALLBACK);
   },
 });

@@ -1,0 +1,139 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { callOptions } from './deadline';
+import { historyKeyOf, toEventRecord, toShipmentState, type EventRecord, type ShipmentState } from './items';
+import type { TableAccess, TrackingRepositorySettings } from './table-access';
+import {
+  compareKeys, isHistorySortKeyOf, shipmentPk, statusPk, statusShardOf, TABLE_LAYOUT, trackingIdOfStatusSortKey, type ItemKey,
+} from '../../src/contract/table';
+
+/**
+ * The paged reads: a shipment's history from the history index, and the shipments
+ * of a status from the sharded status index (one query per shard, merged), with
+ * the checks a decoded cursor's position must pass. docs/data-model.md ("Reads") and
+ * docs/decisions/0009-sharded-status-index.md explain the shards.
+ */
+
+/** The exclusive start key of a history page (a LastEvaluatedKey of the history index). */
+export type HistoryPageKey = ItemKey;
+
+/**
+ * Where the next page of the status index continues on one shard: after this
+ * sort key, from the newest item (`''`), or nowhere — the shard is exhausted (`null`).
+ */
+export type StatusShardPosition = string | null;
+
+/** One page of a shipment's events, newest first by event_time (ties by event_id). */
+export async function listHistory(table: TableAccess, trackingId: string, limit: number, startKey?: HistoryPageKey): Promise<{
+  readonly events: EventRecord[];
+  readonly nextKey?: HistoryPageKey;
+}> {
+  // One item more than asked tells whether another page exists, so the last page
+  // carries no cursor (DynamoDB's own LastEvaluatedKey would point at an empty page).
+  const output = await table.client.send(new QueryCommand({
+    TableName: table.settings.tableName,
+    IndexName: table.settings.historyIndexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE_LAYOUT.partitionKey },
+    ExpressionAttributeValues: { ':pk': shipmentPk(trackingId) },
+    ScanIndexForward: false,
+    Limit: limit + 1,
+    ExclusiveStartKey: startKey,
+    ConsistentRead: true,
+  }), callOptions());
+  const items = output.Items ?? [];
+  const page = items.slice(0, limit);
+  let nextKey: HistoryPageKey | undefined;
+  if (items.length > limit) {
+    nextKey = historyKeyOf(page[page.length - 1]);
+  } else if (output.LastEvaluatedKey) {
+    // DynamoDB stopped early at its 1 MB page size.
+    nextKey = output.LastEvaluatedKey as HistoryPageKey;
+  }
+  return { events: page.map(toEventRecord), nextKey };
+}
+
+/**
+ * One page of the shipments whose current status is `status`, most recently
+ * updated first, from the sparse status index.
+ *
+ * A status is spread over N shards, so the page fans out over every shard that
+ * is not exhausted, in parallel, and merges the answers by sort key
+ * (`<updated_at>#<tracking_id>`, newest first). Each shard's position advances
+ * only past the items this page returned; items read from a shard but not
+ * returned are read again next time.
+ *
+ * The index is eventually consistent (a GSI offers no consistent reads): a
+ * shipment whose status changes between two pages can be listed twice (under
+ * a newer sort key) or not at all (it left the status, or moved behind a
+ * position already passed). That is the nature of a live listing, not a bug.
+ */
+export async function listByStatus(table: TableAccess, status: string, limit: number, positions?: readonly StatusShardPosition[]): Promise<{
+  readonly shipments: ShipmentState[];
+  /** Where the next page continues; undefined when every shard is exhausted. */
+  readonly nextPositions?: StatusShardPosition[];
+}> {
+  const { statusPartitionKey, statusSortKey } = TABLE_LAYOUT;
+  const start = positions ?? Array.from({ length: table.settings.statusShards }, (): StatusShardPosition => '');
+  const shards = await Promise.all(start.map(async (position, shard) => {
+    if (position === null) return { items: [], more: false };
+    const after = position !== '';
+    const output = await table.client.send(new QueryCommand({
+      TableName: table.settings.tableName,
+      IndexName: table.settings.statusIndexName,
+      KeyConditionExpression: after ? '#pk = :pk AND #sk < :after' : '#pk = :pk',
+      // DynamoDB refuses unused names and values.
+      ExpressionAttributeNames: after ? { '#pk': statusPartitionKey, '#sk': statusSortKey } : { '#pk': statusPartitionKey },
+      ExpressionAttributeValues: after ? { ':pk': statusPk(status, shard), ':after': position } : { ':pk': statusPk(status, shard) },
+      ScanIndexForward: false,
+      // One more than a page: a shard that answers with fewer and no LastEvaluatedKey
+      // is known to be exhausted, so the last page carries no cursor to an empty one.
+      Limit: limit + 1,
+    }), callOptions());
+    return { items: output.Items ?? [], more: output.LastEvaluatedKey !== undefined };
+  }));
+
+  const page = shards
+    .flatMap(({ items }, shard) => items.map((item) => ({ shard, sortKey: String(item[statusSortKey]), item })))
+    .sort((a, b) => compareKeys(b.sortKey, a.sortKey))
+    .slice(0, limit);
+
+  const next = [...start];
+  shards.forEach(({ items, more }, shard) => {
+    if (start[shard] === null) return;
+    const returned = page.filter((entry) => entry.shard === shard);
+    if (!more && returned.length === items.length) next[shard] = null;
+    else if (returned.length > 0) next[shard] = returned[returned.length - 1].sortKey;
+  });
+  return {
+    shipments: page.map((entry) => toShipmentState(entry.item)),
+    nextPositions: next.every((position) => position === null) ? undefined : next,
+  };
+}
+
+/**
+ * Whether `positions` has the shape of status-index positions (cursor
+ * validation): one per shard, each '', null or a sort key whose tracking id
+ * belongs to that shard, and not all exhausted.
+ */
+export function isStatusPagePositions(settings: TrackingRepositorySettings, positions: unknown): positions is StatusShardPosition[] {
+  if (!Array.isArray(positions) || positions.length !== settings.statusShards) return false;
+  if (positions.every((position) => position === null)) return false;
+  return positions.every((position: unknown, shard) => {
+    if (position === null || position === '') return true;
+    if (typeof position !== 'string') return false;
+    const trackingId = trackingIdOfStatusSortKey(position);
+    return trackingId !== undefined && statusShardOf(trackingId, settings.statusShards) === shard;
+  });
+}
+
+/** Whether `key` has the shape of a history page key of this shipment (cursor validation). */
+export function isHistoryPageKey(trackingId: string, key: unknown): key is HistoryPageKey {
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) return false;
+  const entries = key as Record<string, unknown>;
+  if (Object.keys(entries).length !== 3) return false;
+  const pk = entries[TABLE_LAYOUT.partitionKey];
+  const sk = entries[TABLE_LAYOUT.sortKey];
+  const hsk = entries[TABLE_LAYOUT.historySortKey];
+  if (pk !== shipmentPk(trackingId) || typeof sk !== 'string' || typeof hsk !== 'string') return false;
+  return isHistorySortKeyOf(sk, hsk);
+}
