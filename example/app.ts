@@ -12,7 +12,7 @@ const app = new App();
 const stack = new Stack(app, 'LogisticsTrackingExample');
 
 const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
-  stage: 'dev',
+  stageName: 'dev',
   throttling: { rateLimit: 50, burstLimit: 100 },
 });
 
@@ -21,10 +21,10 @@ const support = new iam.Role(stack, 'Support', { assumedBy: new iam.AccountRootP
 tracking.grantIngest(scannerFleet);
 tracking.grantRead(support);
 
-// The seed's outputs.
+// Where to send requests, and what to look at when something goes wrong.
 new CfnOutput(stack, 'ApiUrl', { value: tracking.apiUrl });
 new CfnOutput(stack, 'TableName', { value: tracking.tableName });
-new CfnOutput(stack, 'FunctionName', { value: tracking.functionName });
+new CfnOutput(stack, 'HandlerFunctionName', { value: tracking.handlerFunctionName });
 new CfnOutput(stack, 'DashboardUrl', { value: tracking.dashboardUrl });
 
 app.synth();

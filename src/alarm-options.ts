@@ -13,14 +13,14 @@ export interface AlarmOptions {
 
   /**
    * Number of one-minute periods the alarm looks at.
-   * @default 5
+   * @default 5 (1 for the dead-letter queue alarm)
    */
   readonly evaluationPeriods?: number;
 
   /**
    * How many of those periods must breach before the alarm fires
    * (at most `evaluationPeriods`).
-   * @default 3
+   * @default 3 (1 for the dead-letter queue alarm)
    */
   readonly datapointsToAlarm?: number;
 }
@@ -53,8 +53,8 @@ export interface ApiLatencyAlarmOptions extends AlarmOptions {
   readonly maxLatency?: Duration;
 }
 
-/** The tracking function's error alarm. */
-export interface FunctionErrorAlarmOptions extends AlarmOptions {
+/** The tracking handler's error alarm (the `handler` function, not the stream processor). */
+export interface HandlerErrorAlarmOptions extends AlarmOptions {
   /**
    * Fire when a minute has at least this many failed invocations.
    * @default 5
@@ -62,8 +62,8 @@ export interface FunctionErrorAlarmOptions extends AlarmOptions {
   readonly maxErrorCount?: number;
 }
 
-/** The tracking function's throttle alarm. */
-export interface FunctionThrottleAlarmOptions extends AlarmOptions {
+/** The tracking handler's throttle alarm (the `handler` function, not the stream processor). */
+export interface HandlerThrottleAlarmOptions extends AlarmOptions {
   /**
    * Fire when a minute has at least this many throttled invocations.
    * @default 1
@@ -99,8 +99,11 @@ export interface StreamIteratorAgeAlarmOptions extends AlarmOptions {
   readonly maxIteratorAge?: Duration;
 }
 
-/** One struct per alarm; each is on by default. */
-export interface AlarmsOptions {
+/**
+ * The construct's alarms, one struct per alarm; each is on by default. Every
+ * alarm notifies `alarmTopic` and runs `alarmActions`.
+ */
+export interface TrackingAlarmOptions {
   /**
    * API 4XX answers.
    * @default - on, 50 per minute in 3 of 5 minutes
@@ -120,16 +123,16 @@ export interface AlarmsOptions {
   readonly apiLatency?: ApiLatencyAlarmOptions;
 
   /**
-   * Tracking function errors.
+   * Tracking handler errors (failed invocations).
    * @default - on, 5 per minute in 3 of 5 minutes
    */
-  readonly functionErrors?: FunctionErrorAlarmOptions;
+  readonly handlerErrors?: HandlerErrorAlarmOptions;
 
   /**
-   * Tracking function throttles.
+   * Tracking handler throttles.
    * @default - on, 1 per minute in 3 of 5 minutes
    */
-  readonly functionThrottles?: FunctionThrottleAlarmOptions;
+  readonly handlerThrottles?: HandlerThrottleAlarmOptions;
 
   /**
    * DynamoDB throttled requests.

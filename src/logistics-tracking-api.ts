@@ -15,8 +15,9 @@ import { ApiAuthorization, ApiAuthorizationType } from './authorization';
 import { STATUS_CHANGED_EVENT } from './contract/events';
 import { RouteDefinition, ROUTES } from './contract/routes';
 import {
-  ApiConfigDocument, DEFAULT_FEATURE_FLAGS, DEFAULT_MAX_REQUEST_BYTES, ENV, FeatureFlagsDocument, TABLE_LAYOUT,
+  ApiConfigDocument, DEFAULT_CONFIG_CACHE_TTL_SECONDS, DEFAULT_FEATURE_FLAGS, DEFAULT_MAX_REQUEST_BYTES, ENV, FeatureFlagsDocument,
 } from './contract/runtime-config';
+import { TABLE_LAYOUT } from './contract/table';
 import { createParameters } from './private/configuration';
 import { createMonitoring, dashboardUrl } from './private/monitoring';
 import { createNotifications } from './private/notifications';
@@ -33,7 +34,7 @@ import { StatusChangedRuleOptions } from './status-changed';
  * with actions and a dashboard.
  *
  * ```ts
- * const tracking = new LogisticsTrackingApi(this, 'Tracking', { stage: 'prod' });
+ * const tracking = new LogisticsTrackingApi(this, 'Tracking', { stageName: 'prod' });
  * tracking.grantIngest(scannerFleetRole);
  * ```
  */
@@ -48,7 +49,7 @@ export class LogisticsTrackingApi extends Construct {
   public readonly handlerRole: iam.Role;
   /** The REST API. */
   public readonly api: apigateway.RestApi;
-  /** The API stage (`stage` prop). */
+  /** The API stage (named by the `stageName` prop). */
   public readonly stage: apigateway.Stage;
   /** The API access log group (JSON lines). */
   public readonly accessLogGroup: logs.LogGroup;
@@ -80,7 +81,7 @@ export class LogisticsTrackingApi extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   /** The topic alarms notify, when the construct created it or was given one. */
   public readonly alarmTopic?: sns.ITopic;
-  /** The alarms that are enabled. */
+  /** The alarms that are on (see the `alarmOptions` prop). */
   public readonly alarms: cloudwatch.Alarm[];
   /** The operations dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
@@ -89,8 +90,8 @@ export class LogisticsTrackingApi extends Construct {
   public readonly apiUrl: string;
   /** Name of the table. */
   public readonly tableName: string;
-  /** Name of the tracking function. */
-  public readonly functionName: string;
+  /** Name of the tracking handler function (`handler`). */
+  public readonly handlerFunctionName: string;
   /** Console address of the dashboard. */
   public readonly dashboardUrl: string;
   /** URL of the dead-letter queue. */
@@ -99,7 +100,7 @@ export class LogisticsTrackingApi extends Construct {
   constructor(scope: Construct, id: string, props: LogisticsTrackingApiProps = {}) {
     super(scope, id);
 
-    const stageName = props.stage ?? 'dev';
+    const stageName = props.stageName ?? 'dev';
     validateProps(this, props, stageName);
     const authorization = props.authorization ?? ApiAuthorization.iam();
     if (authorization.type === ApiAuthorizationType.NONE) {
@@ -134,10 +135,10 @@ export class LogisticsTrackingApi extends Construct {
     this.tableNameParameter = parameters.tableName;
 
     // The tracking handler
-    const configCacheTtlSeconds = (props.configCacheTtl ?? Duration.seconds(60)).toSeconds();
+    const configCacheTtlSeconds = (props.configCacheTtl ?? Duration.seconds(DEFAULT_CONFIG_CACHE_TTL_SECONDS)).toSeconds();
     const tracking = createTrackingFunction(this, {
       table: this.table,
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.handlerMemorySize ?? 512,
       logRetention,
       removalPolicy,
       environment: {
@@ -159,7 +160,7 @@ export class LogisticsTrackingApi extends Construct {
     this.handler = tracking.function;
     this.handlerLogGroup = tracking.logGroup;
     this.handlerRole = tracking.role;
-    // Exactly the one call the config loader makes (lambda/tracking/config.ts); grantRead
+    // Exactly the one call the config loader makes (lambda/shared/config.ts); grantRead
     // would add DescribeParameters, GetParameter and GetParameterHistory, never called.
     tracking.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ssm:GetParameters'],
@@ -209,7 +210,7 @@ export class LogisticsTrackingApi extends Construct {
       table: this.table,
       streamProcessor: this.streamProcessor,
       deadLetterQueue: this.deadLetterQueue,
-      alarms: props.alarms ?? {},
+      alarmOptions: props.alarmOptions ?? {},
       actions,
     });
     this.alarms = monitoring.alarms;
@@ -217,7 +218,7 @@ export class LogisticsTrackingApi extends Construct {
 
     this.apiUrl = this.api.url;
     this.tableName = this.table.tableName;
-    this.functionName = this.handler.functionName;
+    this.handlerFunctionName = this.handler.functionName;
     this.dashboardUrl = dashboardUrl(this.dashboard);
     this.deadLetterQueueUrl = this.deadLetterQueue.queueUrl;
   }

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmsOptions } from './alarm-options';
+import { TrackingAlarmOptions } from './alarm-options';
 import { ApiAuthorization } from './authorization';
 
 /**
@@ -58,17 +58,17 @@ export interface ThrottlingOptions {
  */
 export interface LogisticsTrackingApiProps {
   /**
-   * Name of the API Gateway stage; also the last segment of the default
+   * Name of the API Gateway stage. It is also the last segment of the default
    * parameter path. Letters, digits, `-` and `_`, at most 64 characters.
    * @default 'dev'
    */
-  readonly stage?: string;
+  readonly stageName?: string;
 
   /**
    * SSM Parameter Store path under which the construct writes its
    * `config`, `feature-flags` and `table-name` parameters. Give each
    * deployment in one account and region its own path.
-   * @default `/logistics-tracking/${stage}`
+   * @default `/logistics-tracking/${stageName}`
    */
   readonly parameterPath?: string;
 
@@ -101,11 +101,12 @@ export interface LogisticsTrackingApiProps {
   readonly configCacheTtl?: Duration;
 
   /**
-   * Memory of the tracking function, in MB (128–10,240). More memory also
-   * means more CPU, which shortens cold starts.
+   * Memory of the tracking handler (the `handler` function), in MB
+   * (128–10,240). More memory also means more CPU, which shortens cold starts.
+   * The stream processor keeps its own 256 MB.
    * @default 512
    */
-  readonly memorySize?: number;
+  readonly handlerMemorySize?: number;
 
   /**
    * Feature flags at deployment.
@@ -114,8 +115,11 @@ export interface LogisticsTrackingApiProps {
   readonly featureFlags?: FeatureFlags;
 
   /**
-   * Retention of the function's logs and the API access logs.
-   * `RetentionDays.INFINITE` is allowed with a warning.
+   * Retention of the three log groups the construct creates: the tracking
+   * handler's (`handlerLogGroup`), the stream processor's
+   * (`streamProcessorLogGroup`) and the API access logs (`accessLogGroup`).
+   * API Gateway's execution-log group, which API Gateway creates itself, is not
+   * covered. `RetentionDays.INFINITE` is allowed with a warning.
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
@@ -128,9 +132,9 @@ export interface LogisticsTrackingApiProps {
   readonly eventRetention?: Duration;
 
   /**
-   * What happens to the table and the log groups when they are removed from
-   * the stack. `DESTROY` on a stage whose name starts with `prod` is allowed
-   * with a warning.
+   * What happens to the table, the dead-letter queue and the three log groups
+   * when they are removed from the stack. `DESTROY` on a stage whose name starts
+   * with `prod` is allowed with a warning.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -148,17 +152,19 @@ export interface LogisticsTrackingApiProps {
   readonly eventBus?: events.IEventBus;
 
   /**
-   * Customer-managed KMS key for the table, the dead-letter queue and the alarm topic.
+   * Customer-managed KMS key for the table, the dead-letter queue and the alarm
+   * topic the construct creates (a topic you pass in keeps its own encryption).
    * @default - AWS-owned keys for the table, SQS-managed encryption for the queue;
    * the alarm topic is not encrypted
    */
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Alarm thresholds, one struct per alarm.
-   * @default - every alarm on, with the thresholds documented on each struct
+   * Which alarms are on, and each one's threshold and evaluation. The `alarms`
+   * attribute lists the alarms that are on.
+   * @default - every alarm on, with the defaults documented on each struct
    */
-  readonly alarms?: AlarmsOptions;
+  readonly alarmOptions?: TrackingAlarmOptions;
 
   /**
    * SNS topic every alarm notifies (on ALARM and on OK).

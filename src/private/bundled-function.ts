@@ -50,7 +50,8 @@ export function createBundledFunction(scope: Construct, options: BundledFunction
   });
 
   // An explicit role instead of the default one: the default attaches the
-  // AWSLambdaBasicExecutionRole managed policy, which may write to every log group.
+  // AWSLambdaBasicExecutionRole managed policy, which may write to every log group
+  // (docs/decisions/0011-explicit-function-roles.md).
   const role = new iam.Role(scope, `${options.id}Role`, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: options.description,

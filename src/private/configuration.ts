@@ -16,7 +16,7 @@ export interface TrackingParameters {
 }
 
 /**
- * The seed's three parameters, as plain `String` parameters: CloudFormation
+ * The three parameters under `path`, as plain `String` parameters: CloudFormation
  * cannot create `SecureString`s, and none of these values is a secret.
  */
 export function createParameters(scope: Construct, options: TrackingParametersOptions): TrackingParameters {

@@ -5,7 +5,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AlarmOptions, AlarmsOptions } from '../alarm-options';
+import { ALARM_DEFAULTS } from './alarm-defaults';
+import { AlarmOptions, TrackingAlarmOptions } from '../alarm-options';
 
 const PERIOD = Duration.minutes(1);
 
@@ -23,7 +24,7 @@ export interface MonitoringOptions {
   readonly table: dynamodb.Table;
   readonly streamProcessor: lambda.Function;
   readonly deadLetterQueue: sqs.IQueue;
-  readonly alarms: AlarmsOptions;
+  readonly alarmOptions: TrackingAlarmOptions;
   readonly actions: cloudwatch.IAlarmAction[];
 }
 
@@ -38,17 +39,18 @@ interface AlarmSpec {
   readonly metric: cloudwatch.IMetric;
   readonly threshold: number;
   readonly options: AlarmOptions | undefined;
-  /** Defaults when the alarm's options leave them out. */
-  readonly evaluationPeriods?: number;
-  readonly datapointsToAlarm?: number;
+  /** What applies where `options` leaves the evaluation out. */
+  readonly defaults: Required<Pick<AlarmOptions, 'evaluationPeriods' | 'datapointsToAlarm'>>;
 }
 
 /**
- * Alarms that notify someone (the seed's notified nobody) and a dashboard
- * whose every metric carries its dimensions (the seed's did not).
+ * One alarm per `TrackingAlarmOptions` entry, each notifying the given actions on
+ * ALARM and on OK, and a dashboard whose every metric carries its dimensions (a
+ * metric without them graphs nothing).
  */
 export function createMonitoring(scope: Construct, options: MonitoringOptions): Monitoring {
-  const { stage, handler, table, streamProcessor, deadLetterQueue, alarms: thresholds } = options;
+  const { stage, handler, table, streamProcessor, deadLetterQueue, alarmOptions: o } = options;
+  const d = ALARM_DEFAULTS;
 
   const metrics = {
     apiRequests: stage.metricCount({ period: PERIOD }),
@@ -72,60 +74,67 @@ export function createMonitoring(scope: Construct, options: MonitoringOptions): 
       id: 'ApiClientErrorsAlarm',
       description: 'Tracking API: client errors (4XX) per minute',
       metric: metrics.api4xx,
-      threshold: thresholds.apiClientErrors?.maxErrorCount ?? 50,
-      options: thresholds.apiClientErrors,
+      threshold: o.apiClientErrors?.maxErrorCount ?? d.apiClientErrors.maxErrorCount,
+      options: o.apiClientErrors,
+      defaults: d.apiClientErrors,
     },
     {
       id: 'ApiServerErrorsAlarm',
       description: 'Tracking API: server errors (5XX) per minute',
       metric: metrics.api5xx,
-      threshold: thresholds.apiServerErrors?.maxErrorCount ?? 5,
-      options: thresholds.apiServerErrors,
+      threshold: o.apiServerErrors?.maxErrorCount ?? d.apiServerErrors.maxErrorCount,
+      options: o.apiServerErrors,
+      defaults: d.apiServerErrors,
     },
     {
       id: 'ApiLatencyAlarm',
       description: 'Tracking API: p99 latency (ms)',
       metric: metrics.apiLatencyP99,
-      threshold: (thresholds.apiLatency?.maxLatency ?? Duration.seconds(2)).toMilliseconds(),
-      options: thresholds.apiLatency,
+      threshold: (o.apiLatency?.maxLatency ?? d.apiLatency.maxLatency).toMilliseconds(),
+      options: o.apiLatency,
+      defaults: d.apiLatency,
     },
     {
+      // The handler alarms keep their first construct ids: renaming one would replace
+      // the alarm in every deployed stack.
       id: 'FunctionErrorsAlarm',
       description: 'Tracking handler: failed invocations per minute',
       metric: metrics.fnErrors,
-      threshold: thresholds.functionErrors?.maxErrorCount ?? 5,
-      options: thresholds.functionErrors,
+      threshold: o.handlerErrors?.maxErrorCount ?? d.handlerErrors.maxErrorCount,
+      options: o.handlerErrors,
+      defaults: d.handlerErrors,
     },
     {
       id: 'FunctionThrottlesAlarm',
       description: 'Tracking handler: throttled invocations per minute',
       metric: metrics.fnThrottles,
-      threshold: thresholds.functionThrottles?.maxThrottleCount ?? 1,
-      options: thresholds.functionThrottles,
+      threshold: o.handlerThrottles?.maxThrottleCount ?? d.handlerThrottles.maxThrottleCount,
+      options: o.handlerThrottles,
+      defaults: d.handlerThrottles,
     },
     {
       id: 'TableThrottlesAlarm',
       description: 'Tracking table: throttled requests per minute',
       metric: metrics.tableThrottles,
-      threshold: thresholds.tableThrottles?.maxThrottledRequestCount ?? 1,
-      options: thresholds.tableThrottles,
+      threshold: o.tableThrottles?.maxThrottledRequestCount ?? d.tableThrottles.maxThrottledRequestCount,
+      options: o.tableThrottles,
+      defaults: d.tableThrottles,
     },
     {
       id: 'DeadLetterQueueAlarm',
       description: 'Status-change events: records in the dead-letter queue',
       metric: metrics.dlqDepth,
-      threshold: thresholds.deadLetterQueue?.maxMessageCount ?? 1,
-      options: thresholds.deadLetterQueue,
-      // One record there is already a status change nobody was told about.
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
+      threshold: o.deadLetterQueue?.maxMessageCount ?? d.deadLetterQueue.maxMessageCount,
+      options: o.deadLetterQueue,
+      defaults: d.deadLetterQueue,
     },
     {
       id: 'StreamIteratorAgeAlarm',
       description: 'Status-change events: stream processor iterator age (ms)',
       metric: metrics.processorIteratorAge,
-      threshold: (thresholds.streamIteratorAge?.maxIteratorAge ?? Duration.minutes(1)).toMilliseconds(),
-      options: thresholds.streamIteratorAge,
+      threshold: (o.streamIteratorAge?.maxIteratorAge ?? d.streamIteratorAge.maxIteratorAge).toMilliseconds(),
+      options: o.streamIteratorAge,
+      defaults: d.streamIteratorAge,
     },
   ];
 
@@ -137,8 +146,8 @@ export function createMonitoring(scope: Construct, options: MonitoringOptions): 
         metric: spec.metric,
         threshold: spec.threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: spec.options?.evaluationPeriods ?? spec.evaluationPeriods ?? 5,
-        datapointsToAlarm: spec.options?.datapointsToAlarm ?? spec.datapointsToAlarm ?? 3,
+        evaluationPeriods: spec.options?.evaluationPeriods ?? spec.defaults.evaluationPeriods,
+        datapointsToAlarm: spec.options?.datapointsToAlarm ?? spec.defaults.datapointsToAlarm,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       alarm.addAlarmAction(...options.actions);

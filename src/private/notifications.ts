@@ -10,7 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BundledFunction, createBundledFunction } from './bundled-function';
-import { ENV, TABLE_LAYOUT } from '../contract/runtime-config';
+import { ENV } from '../contract/runtime-config';
+import { TABLE_LAYOUT } from '../contract/table';
 
 /**
  * How often the event source mapping hands a failed batch back before giving
@@ -95,7 +96,7 @@ export function createNotifications(scope: Construct, options: NotificationsOpti
   }));
   deadLetterQueue.encryptionMasterKey?.grant(processor.role, 'kms:GenerateDataKey', 'kms:Decrypt');
   // The flags are read with GetParameters only (the config loader the processor
-  // shares with the handler, lambda/tracking/config.ts).
+  // shares with the handler, lambda/shared/config.ts).
   processor.role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['ssm:GetParameters'],
     resources: [options.flagsParameter.parameterArn],

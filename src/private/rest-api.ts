@@ -23,7 +23,6 @@ export interface TrackingRestApi {
   readonly accessLogGroup: logs.LogGroup;
   readonly requestValidator: apigateway.RequestValidator;
   readonly trackingUpdateModel: apigateway.Model;
-  readonly trackingBatchModel: apigateway.Model;
 }
 
 /**
@@ -74,7 +73,8 @@ export function createRestApi(scope: Construct, options: TrackingRestApiOptions)
   // reshaped. The contract's 400 names each field (`{"path": "/location/lat", ...}`),
   // which only the handler's validator, precompiled from the same schema, can do. The
   // cost is one invocation (a few ms) per rejected body instead of none: scanner fleets
-  // rarely send bad bodies, and a 400 that names nothing cannot be acted on.
+  // rarely send bad bodies, and a 400 that names nothing cannot be acted on
+  // (docs/decisions/0006-handler-validates-bodies.md).
   const requestValidator = api.addRequestValidator('RequestValidator', {
     validateRequestBody: false,
     validateRequestParameters: true,
@@ -122,7 +122,8 @@ export function createRestApi(scope: Construct, options: TrackingRestApiOptions)
         : undefined,
     });
     // Other methods on a known path reach the handler, which answers 405 with
-    // `Allow`; API Gateway would otherwise answer 403 "Missing Authentication Token".
+    // `Allow`; API Gateway would otherwise answer 403 "Missing Authentication Token"
+    // (docs/decisions/0007-any-methods-and-proxy-for-404-405.md).
     resource.addMethod('ANY', integration, auth);
   }
   // Unknown paths reach the handler too, which answers 404.
@@ -137,5 +138,5 @@ export function createRestApi(scope: Construct, options: TrackingRestApiOptions)
       });
     }
   }
-  return { api, accessLogGroup, requestValidator, trackingUpdateModel, trackingBatchModel };
+  return { api, accessLogGroup, requestValidator, trackingUpdateModel };
 }

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLE_LAYOUT } from '../contract/runtime-config';
+import { TABLE_LAYOUT } from '../contract/table';
 
 export interface TrackingTableOptions {
   readonly removalPolicy: RemovalPolicy;
@@ -11,8 +11,8 @@ export interface TrackingTableOptions {
 }
 
 /**
- * The single table of DESIGN §5: event items and one state item per shipment
- * under `TRACK#<id>`, history ordered by a local secondary index, current
+ * The single table (see docs/data-model.md): event items and one state item per
+ * shipment under `TRACK#<id>`, history ordered by a local secondary index, current
  * statuses listed through a sparse, sharded global secondary index.
  */
 export function createTrackingTable(scope: Construct, options: TrackingTableOptions): dynamodb.Table {
@@ -33,7 +33,8 @@ export function createTrackingTable(scope: Construct, options: TrackingTableOpti
 
   // An event's identity is its sort key (EVENT#<event_id>); this index orders a
   // shipment's history by `<event_time>#<event_id>` with one write per event.
-  // The state item has no history_sk, so it never appears here.
+  // The state item has no history_sk, so it never appears here
+  // (docs/decisions/0008-events-keyed-by-event-id.md).
   table.addLocalSecondaryIndex({
     indexName: TABLE_LAYOUT.historyIndex,
     sortKey: { name: TABLE_LAYOUT.historySortKey, type: str },
@@ -42,7 +43,8 @@ export function createTrackingTable(scope: Construct, options: TrackingTableOpti
 
   // Only state items carry status_pk, so the index is sparse. Its partition key
   // is STATUS#<status>#<shard>: a raw-status key would put every write of a
-  // popular status on one partition and throttle the base table.
+  // popular status on one partition and throttle the base table
+  // (docs/decisions/0009-sharded-status-index.md).
   table.addGlobalSecondaryIndex({
     indexName: TABLE_LAYOUT.statusIndex,
     partitionKey: { name: TABLE_LAYOUT.statusPartitionKey, type: str },

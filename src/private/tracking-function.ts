@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeKmsWildcards, BundledFunction, createBundledFunction } from './bundled-function';
-import { TABLE_LAYOUT } from '../contract/runtime-config';
+import { TABLE_LAYOUT } from '../contract/table';
 
 /** API Gateway gives up after 29 s; the handler answers 503 well before that. */
 const HANDLER_TIMEOUT = Duration.seconds(10);
@@ -31,10 +31,11 @@ export function createTrackingFunction(scope: Construct, options: TrackingFuncti
   });
   const role = tracking.role;
 
-  // Least privilege: exactly the calls lambda/tracking/repository.ts makes. Items
-  // are written and read on the table itself; Query runs only on the history and
-  // status indexes, and DynamoDB authorizes a Query on an index against the index
-  // ARN, so the table ARN needs no Query and the index ARNs no item actions.
+  // Least privilege: exactly the calls the repository makes (lambda/tracking/repository.ts,
+  // state-write.ts, pages.ts). Items are written and read on the table itself; Query
+  // runs only on the history and status indexes, and DynamoDB authorizes a Query on
+  // an index against the index ARN, so the table ARN needs no Query and the index
+  // ARNs no item actions.
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
     resources: [options.table.tableArn],

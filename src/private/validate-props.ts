@@ -1,7 +1,8 @@
 import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { AlarmOptions, AlarmsOptions } from '../alarm-options';
+import { ALARM_DEFAULTS, AlarmName } from './alarm-defaults';
+import { AlarmOptions, TrackingAlarmOptions } from '../alarm-options';
 import { MAX_MAX_REQUEST_BYTES, MIN_MAX_REQUEST_BYTES } from '../contract/runtime-config';
 import { LogisticsTrackingApiProps } from '../props';
 
@@ -43,10 +44,11 @@ function checkDuration(name: string, value: Duration | undefined, min: Duration,
   }
 }
 
-function checkAlarm(name: string, options: AlarmOptions | undefined, defaultPeriods = 5): void {
+function checkAlarm(alarm: AlarmName, options: AlarmOptions | undefined): void {
   if (!options) return;
+  const name = `alarmOptions.${alarm}`;
   checkNumber(`${name}.evaluationPeriods`, options.evaluationPeriods, 1, 1440, 'CloudWatch evaluates at most one day of one-minute periods');
-  const periods = options.evaluationPeriods ?? defaultPeriods;
+  const periods = options.evaluationPeriods ?? ALARM_DEFAULTS[alarm].evaluationPeriods;
   checkNumber(`${name}.datapointsToAlarm`, options.datapointsToAlarm, 1, Token.isUnresolved(periods) ? 1440 : periods,
     'an alarm cannot need more breaching periods than it evaluates');
 }
@@ -56,9 +58,9 @@ function checkAlarm(name: string, options: AlarmOptions | undefined, defaultPeri
  * the value and what is allowed; risky but legal choices become warnings a
  * user can acknowledge by id.
  */
-export function validateProps(scope: Construct, props: LogisticsTrackingApiProps, stage: string): void {
-  if (!Token.isUnresolved(stage) && !STAGE_PATTERN.test(stage)) {
-    fail(`stage must be 1-64 letters, digits, '-' or '_' (got '${stage}'): it names the API Gateway stage and an SSM path segment`);
+export function validateProps(scope: Construct, props: LogisticsTrackingApiProps, stageName: string): void {
+  if (!Token.isUnresolved(stageName) && !STAGE_PATTERN.test(stageName)) {
+    fail(`stageName must be 1-64 letters, digits, '-' or '_' (got '${stageName}'): it names the API Gateway stage and an SSM path segment`);
   }
   const path = props.parameterPath;
   if (path !== undefined && !Token.isUnresolved(path)) {
@@ -74,36 +76,30 @@ export function validateProps(scope: Construct, props: LogisticsTrackingApiProps
   checkNumber('throttling.burstLimit', props.throttling?.burstLimit, 1, 5_000, 'API Gateway\'s default account burst quota is 5,000 requests');
   checkNumber('maxRequestBytes', props.maxRequestBytes, MIN_MAX_REQUEST_BYTES, MAX_MAX_REQUEST_BYTES,
     'a DynamoDB item holds at most 400 KB and the stored event carries the request plus its keys');
-  checkNumber('memorySize', props.memorySize, 128, 10_240, 'Lambda functions have 128 MB to 10,240 MB of memory');
+  checkNumber('handlerMemorySize', props.handlerMemorySize, 128, 10_240, 'Lambda functions have 128 MB to 10,240 MB of memory');
   checkDuration('configCacheTtl', props.configCacheTtl, Duration.seconds(1), Duration.hours(1),
     'every cold or expired cache reads SSM, whose standard throughput is 40 reads per second, and a longer cache delays flag changes');
   if (props.eventRetention && !props.eventRetention.isUnresolved() && props.eventRetention.toSeconds() < Duration.days(1).toSeconds()) {
     fail(`eventRetention must be at least 1 day (got ${human(props.eventRetention)}): DynamoDB TTL deletes items up to a few days late, so shorter retention is not honoured`);
   }
 
-  const alarms: AlarmsOptions = props.alarms ?? {};
-  checkAlarm('alarms.apiClientErrors', alarms.apiClientErrors);
-  checkNumber('alarms.apiClientErrors.maxErrorCount', alarms.apiClientErrors?.maxErrorCount, 1, 1e9, 'an alarm at 0 would always fire');
-  checkAlarm('alarms.apiServerErrors', alarms.apiServerErrors);
-  checkNumber('alarms.apiServerErrors.maxErrorCount', alarms.apiServerErrors?.maxErrorCount, 1, 1e9, 'an alarm at 0 would always fire');
-  checkAlarm('alarms.apiLatency', alarms.apiLatency);
-  checkDuration('alarms.apiLatency.maxLatency', alarms.apiLatency?.maxLatency, Duration.millis(1), API_GATEWAY_TIMEOUT,
+  const alarms: TrackingAlarmOptions = props.alarmOptions ?? {};
+  for (const alarm of Object.keys(ALARM_DEFAULTS) as AlarmName[]) checkAlarm(alarm, alarms[alarm]);
+  const alwaysFires = 'an alarm at 0 would always fire';
+  checkNumber('alarmOptions.apiClientErrors.maxErrorCount', alarms.apiClientErrors?.maxErrorCount, 1, 1e9, alwaysFires);
+  checkNumber('alarmOptions.apiServerErrors.maxErrorCount', alarms.apiServerErrors?.maxErrorCount, 1, 1e9, alwaysFires);
+  checkDuration('alarmOptions.apiLatency.maxLatency', alarms.apiLatency?.maxLatency, Duration.millis(1), API_GATEWAY_TIMEOUT,
     'API Gateway stops waiting at 29 s');
-  checkAlarm('alarms.functionErrors', alarms.functionErrors);
-  checkNumber('alarms.functionErrors.maxErrorCount', alarms.functionErrors?.maxErrorCount, 1, 1e9, 'an alarm at 0 would always fire');
-  checkAlarm('alarms.functionThrottles', alarms.functionThrottles);
-  checkNumber('alarms.functionThrottles.maxThrottleCount', alarms.functionThrottles?.maxThrottleCount, 1, 1e9, 'an alarm at 0 would always fire');
-  checkAlarm('alarms.tableThrottles', alarms.tableThrottles);
-  checkNumber('alarms.tableThrottles.maxThrottledRequestCount', alarms.tableThrottles?.maxThrottledRequestCount, 1, 1e9, 'an alarm at 0 would always fire');
-  checkAlarm('alarms.deadLetterQueue', alarms.deadLetterQueue, 1);
-  checkNumber('alarms.deadLetterQueue.maxMessageCount', alarms.deadLetterQueue?.maxMessageCount, 1, 1e9, 'an alarm at 0 would always fire');
-  checkAlarm('alarms.streamIteratorAge', alarms.streamIteratorAge);
-  checkDuration('alarms.streamIteratorAge.maxIteratorAge', alarms.streamIteratorAge?.maxIteratorAge, Duration.seconds(1), Duration.hours(24),
+  checkNumber('alarmOptions.handlerErrors.maxErrorCount', alarms.handlerErrors?.maxErrorCount, 1, 1e9, alwaysFires);
+  checkNumber('alarmOptions.handlerThrottles.maxThrottleCount', alarms.handlerThrottles?.maxThrottleCount, 1, 1e9, alwaysFires);
+  checkNumber('alarmOptions.tableThrottles.maxThrottledRequestCount', alarms.tableThrottles?.maxThrottledRequestCount, 1, 1e9, alwaysFires);
+  checkNumber('alarmOptions.deadLetterQueue.maxMessageCount', alarms.deadLetterQueue?.maxMessageCount, 1, 1e9, alwaysFires);
+  checkDuration('alarmOptions.streamIteratorAge.maxIteratorAge', alarms.streamIteratorAge?.maxIteratorAge, Duration.seconds(1), Duration.hours(24),
     'a DynamoDB stream keeps records for 24 hours');
 
-  if (props.removalPolicy === RemovalPolicy.DESTROY && !Token.isUnresolved(stage) && /^prod/i.test(stage)) {
+  if (props.removalPolicy === RemovalPolicy.DESTROY && !Token.isUnresolved(stageName) && /^prod/i.test(stageName)) {
     Annotations.of(scope).addWarningV2(WARNINGS.destroyOnProd,
-      `removalPolicy is DESTROY on stage '${stage}': removing the construct deletes every shipment's history. Acknowledge this warning if that is intended.`);
+      `removalPolicy is DESTROY on stage '${stageName}': removing the construct deletes every shipment's history. Acknowledge this warning if that is intended.`);
   }
   if (props.logRetention === logs.RetentionDays.INFINITE) {
     Annotations.of(scope).addWarningV2(WARNINGS.infiniteLogRetention,

@@ -58,7 +58,7 @@ function checkNonDefaultProps(template: Json): void {
   const resources = Object.values<Json>(template.Resources);
   const ofType = (type: string) => resources.filter((r) => r.Type === type);
   const stage = ofType('AWS::ApiGateway::Stage')[0];
-  check(stage?.Properties.StageName === 'staging', 'stage: "staging"');
+  check(stage?.Properties.StageName === 'staging', 'stageName: "staging"');
   check(stage?.Properties.MethodSettings?.some((s: Json) => s.ThrottlingRateLimit === 200 && s.ThrottlingBurstLimit === 400),
     'throttling: 200 requests per second, bursts of 400');
   const handler = ofType('AWS::Lambda::Function').find((f) => f.Properties.Environment?.Variables?.CONFIG_CACHE_TTL_SECONDS);
@@ -72,8 +72,8 @@ function checkNonDefaultProps(template: Json): void {
   const alarms = ofType('AWS::CloudWatch::Alarm');
   const latency = alarms.find((a) => a.Properties.MetricName === 'Latency');
   check(latency?.Properties.Threshold === 1000 && latency?.Properties.DatapointsToAlarm === 2,
-    'alarms.apiLatency: maxLatency Duration.seconds(1), datapointsToAlarm 2');
-  check(!alarms.some((a) => a.Properties.MetricName === 'Throttles'), 'alarms.functionThrottles: enabled false');
+    'alarmOptions.apiLatency: maxLatency Duration.seconds(1), datapointsToAlarm 2');
+  check(!alarms.some((a) => a.Properties.MetricName === 'Throttles'), 'alarmOptions.handlerThrottles: enabled false');
   const methods = ofType('AWS::ApiGateway::Method');
   check(methods.length > 0 && methods.every((m) => m.Properties.AuthorizationType === 'AWS_IAM'), 'authorization: ApiAuthorization.iam()');
   const policies = JSON.stringify(ofType('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.Roles).includes('ScannerFleet')));

@@ -72,7 +72,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
 
   test('with a customer-managed key there is no unacknowledged finding', () => {
     expect(runNag((stack) => ({
-      stage: 'prod',
+      stageName: 'prod',
       encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
     })).unacknowledged).toEqual([]);
   });

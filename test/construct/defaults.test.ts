@@ -67,7 +67,7 @@ describe('a default LogisticsTrackingApi', () => {
       });
     });
 
-    test('defaults to the seed flags: enhanced tracking on, batch off, notifications on', () => {
+    test('defaults the flags to enhanced tracking on, batch off, notifications on', () => {
       expect(DEFAULT_FEATURE_FLAGS).toEqual({ enhanced_tracking: true, batch_processing: false, real_time_notifications: true });
     });
   });
@@ -299,11 +299,11 @@ describe('a default LogisticsTrackingApi', () => {
       expect(construct.dashboard).toBeDefined();
     });
 
-    test('the seed\'s outputs are properties', () => {
+    test('names, URLs and the dashboard address are properties', () => {
       const resolve = (value: string) => JSON.stringify(construct.api.stack.resolve(value));
       expect(resolve(construct.apiUrl)).toContain('execute-api');
       expect(resolve(construct.tableName)).toContain(only(template, 'AWS::DynamoDB::Table').id);
-      expect(resolve(construct.functionName)).toContain(trackingHandler(template).id);
+      expect(resolve(construct.handlerFunctionName)).toContain(trackingHandler(template).id);
       expect(resolve(construct.deadLetterQueueUrl)).toContain(only(template, 'AWS::SQS::Queue').id);
       expect(resolve(construct.dashboardUrl)).toContain('#dashboards:name=');
       expect(resolve(construct.dashboardUrl)).toContain(only(template, 'AWS::CloudWatch::Dashboard').id);

@@ -14,7 +14,7 @@ const envOf = (template: ReturnType<typeof synth>['template']) => trackingHandle
 
 describe('props', () => {
   test('stage names the API stage and the parameter path', () => {
-    const { template } = synth({ stage: 'prod' });
+    const { template } = synth({ stageName: 'prod' });
     template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/logistics-tracking/prod/config' });
   });
@@ -43,8 +43,8 @@ describe('props', () => {
     expect(envOf(synth({ configCacheTtl: Duration.minutes(5) }).template).CONFIG_CACHE_TTL_SECONDS).toBe('300');
   });
 
-  test('memorySize sets the function memory', () => {
-    synth({ memorySize: 1024 }).template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024 });
+  test('handlerMemorySize sets the tracking handler\'s memory', () => {
+    synth({ handlerMemorySize: 1024 }).template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024 });
   });
 
   test('featureFlags are written to the flags parameter and the deploy-time default', () => {
@@ -86,12 +86,12 @@ describe('props', () => {
 
   test('alarm thresholds, periods and enabled come from the per-alarm structs', () => {
     const { template, construct } = synth({
-      alarms: {
+      alarmOptions: {
         apiServerErrors: { maxErrorCount: 1, evaluationPeriods: 2, datapointsToAlarm: 2 },
         apiLatency: { maxLatency: Duration.millis(800) },
         apiClientErrors: { maxErrorCount: 200 },
-        functionErrors: { enabled: false },
-        functionThrottles: { maxThrottleCount: 3 },
+        handlerErrors: { enabled: false },
+        handlerThrottles: { maxThrottleCount: 3 },
         tableThrottles: { maxThrottledRequestCount: 10 },
         deadLetterQueue: { maxMessageCount: 5, evaluationPeriods: 2, datapointsToAlarm: 2 },
         streamIteratorAge: { maxIteratorAge: Duration.minutes(10) },

@@ -8,7 +8,7 @@ const rejects = (props: LogisticsTrackingApiProps) => () => synth(props);
 
 describe('invalid props fail at synth with the prop, the value and what is allowed', () => {
   test.each<[string, LogisticsTrackingApiProps, RegExp]>([
-    ['a stage with a slash', { stage: 'prod/eu' }, /stage must be 1-64 letters, digits, '-' or '_' \(got 'prod\/eu'\)/],
+    ['a stage with a slash', { stageName: 'prod/eu' }, /stageName must be 1-64 letters, digits, '-' or '_' \(got 'prod\/eu'\)/],
     ['a parameter path without a leading slash', { parameterPath: 'team/tracking' }, /parameterPath must look like '\/team\/tracking\/prod'.*\(got 'team\/tracking'\)/],
     ['a parameter path with a trailing slash', { parameterPath: '/team/' }, /parameterPath must look like.*\(got '\/team\/'\)/],
     ['a parameter path under /aws', { parameterPath: '/aws/tracking' }, /parameterPath must not start with \/aws or \/ssm \(got '\/aws\/tracking'\)/],
@@ -16,33 +16,33 @@ describe('invalid props fail at synth with the prop, the value and what is allow
     ['a fractional burst', { throttling: { burstLimit: 2.5 } }, /throttling.burstLimit must be a whole number between 1 and 5000 \(got 2.5\)/],
     ['maxRequestBytes over the DynamoDB item limit', { maxRequestBytes: 500_000 }, /maxRequestBytes must be a whole number between 1024 and 358400 \(got 500000\): a DynamoDB item holds at most 400 KB/],
     ['maxRequestBytes too small', { maxRequestBytes: 100 }, /maxRequestBytes must be a whole number between 1024 and 358400 \(got 100\)/],
-    ['memory below Lambda\'s minimum', { memorySize: 64 }, /memorySize must be a whole number between 128 and 10240 \(got 64\)/],
+    ['memory below Lambda\'s minimum', { handlerMemorySize: 64 }, /handlerMemorySize must be a whole number between 128 and 10240 \(got 64\)/],
     ['a config cache of zero', { configCacheTtl: Duration.seconds(0) }, /configCacheTtl must be between 1 second and 1 hour \(got 0 ms\)/],
     ['a config cache of a day', { configCacheTtl: Duration.days(1) }, /configCacheTtl must be between 1 second and 1 hour \(got 1 day\)/],
     ['event retention under a day', { eventRetention: Duration.hours(2) }, /eventRetention must be at least 1 day \(got 2 hours\)/],
-    ['a latency alarm past API Gateway\'s 29 s', { alarms: { apiLatency: { maxLatency: Duration.seconds(45) } } }, /alarms.apiLatency.maxLatency must be between 1 ms and 29 seconds \(got 45 seconds\): API Gateway stops waiting at 29 s/],
-    ['an error alarm at 0', { alarms: { apiServerErrors: { maxErrorCount: 0 } } }, /alarms.apiServerErrors.maxErrorCount must be a whole number between 1 and 1000000000 \(got 0\)/],
-    ['a 4XX alarm at 0', { alarms: { apiClientErrors: { maxErrorCount: 0 } } }, /alarms.apiClientErrors.maxErrorCount must be/],
-    ['a function error alarm at -1', { alarms: { functionErrors: { maxErrorCount: -1 } } }, /alarms.functionErrors.maxErrorCount must be.*\(got -1\)/],
-    ['a throttle alarm at 0', { alarms: { functionThrottles: { maxThrottleCount: 0 } } }, /alarms.functionThrottles.maxThrottleCount must be/],
-    ['a table throttle alarm at 0', { alarms: { tableThrottles: { maxThrottledRequestCount: 0 } } }, /alarms.tableThrottles.maxThrottledRequestCount must be/],
-    ['more datapoints than periods', { alarms: { apiLatency: { evaluationPeriods: 2, datapointsToAlarm: 3 } } }, /alarms.apiLatency.datapointsToAlarm must be a whole number between 1 and 2 \(got 3\)/],
-    ['a dead-letter alarm at 0', { alarms: { deadLetterQueue: { maxMessageCount: 0 } } }, /alarms.deadLetterQueue.maxMessageCount must be.*\(got 0\)/],
-    ['dead-letter datapoints over its default single period', { alarms: { deadLetterQueue: { datapointsToAlarm: 2 } } }, /alarms.deadLetterQueue.datapointsToAlarm must be a whole number between 1 and 1 \(got 2\)/],
-    ['an iterator age past the stream\'s 24 h retention', { alarms: { streamIteratorAge: { maxIteratorAge: Duration.hours(25) } } }, /alarms.streamIteratorAge.maxIteratorAge must be between 1 second and 1 day \(got 1 day 1 hour\): a DynamoDB stream keeps records for 24 hours/],
-    ['zero evaluation periods', { alarms: { functionErrors: { evaluationPeriods: 0 } } }, /alarms.functionErrors.evaluationPeriods must be a whole number between 1 and 1440 \(got 0\)/],
+    ['a latency alarm past API Gateway\'s 29 s', { alarmOptions: { apiLatency: { maxLatency: Duration.seconds(45) } } }, /alarmOptions.apiLatency.maxLatency must be between 1 ms and 29 seconds \(got 45 seconds\): API Gateway stops waiting at 29 s/],
+    ['an error alarm at 0', { alarmOptions: { apiServerErrors: { maxErrorCount: 0 } } }, /alarmOptions.apiServerErrors.maxErrorCount must be a whole number between 1 and 1000000000 \(got 0\)/],
+    ['a 4XX alarm at 0', { alarmOptions: { apiClientErrors: { maxErrorCount: 0 } } }, /alarmOptions.apiClientErrors.maxErrorCount must be/],
+    ['a handler error alarm at -1', { alarmOptions: { handlerErrors: { maxErrorCount: -1 } } }, /alarmOptions.handlerErrors.maxErrorCount must be.*\(got -1\)/],
+    ['a throttle alarm at 0', { alarmOptions: { handlerThrottles: { maxThrottleCount: 0 } } }, /alarmOptions.handlerThrottles.maxThrottleCount must be/],
+    ['a table throttle alarm at 0', { alarmOptions: { tableThrottles: { maxThrottledRequestCount: 0 } } }, /alarmOptions.tableThrottles.maxThrottledRequestCount must be/],
+    ['more datapoints than periods', { alarmOptions: { apiLatency: { evaluationPeriods: 2, datapointsToAlarm: 3 } } }, /alarmOptions.apiLatency.datapointsToAlarm must be a whole number between 1 and 2 \(got 3\)/],
+    ['a dead-letter alarm at 0', { alarmOptions: { deadLetterQueue: { maxMessageCount: 0 } } }, /alarmOptions.deadLetterQueue.maxMessageCount must be.*\(got 0\)/],
+    ['dead-letter datapoints over its default single period', { alarmOptions: { deadLetterQueue: { datapointsToAlarm: 2 } } }, /alarmOptions.deadLetterQueue.datapointsToAlarm must be a whole number between 1 and 1 \(got 2\)/],
+    ['an iterator age past the stream\'s 24 h retention', { alarmOptions: { streamIteratorAge: { maxIteratorAge: Duration.hours(25) } } }, /alarmOptions.streamIteratorAge.maxIteratorAge must be between 1 second and 1 day \(got 1 day 1 hour\): a DynamoDB stream keeps records for 24 hours/],
+    ['zero evaluation periods', { alarmOptions: { handlerErrors: { evaluationPeriods: 0 } } }, /alarmOptions.handlerErrors.evaluationPeriods must be a whole number between 1 and 1440 \(got 0\)/],
   ])('rejects %s', (_name, props, message) => {
     expect(rejects(props)).toThrow(message);
   });
 
   test('every message names the construct', () => {
-    expect(rejects({ memorySize: 1 })).toThrow(/^LogisticsTrackingApi: /);
+    expect(rejects({ handlerMemorySize: 1 })).toThrow(/^LogisticsTrackingApi: /);
   });
 });
 
 describe('risky but legal props are acknowledgeable warnings', () => {
   test('DESTROY on a prod stage warns with an id', () => {
-    const { stack } = synth({ stage: 'production', removalPolicy: RemovalPolicy.DESTROY });
+    const { stack } = synth({ stageName: 'production', removalPolicy: RemovalPolicy.DESTROY });
     Annotations.fromStack(stack).hasWarning('/TestStack/Tracking',
       Match.stringLikeRegexp('removalPolicy is DESTROY on stage \'production\'.*logistics-tracking-api:destroyOnProductionStage'));
   });

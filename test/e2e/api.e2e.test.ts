@@ -5,7 +5,7 @@ import { promisify } from 'util';
 import { E2E_TIMEOUT_MS, E2eStack, startE2eStack, uniqueTrackingId, update } from './harness';
 
 /**
- * The HTTP contract (DESIGN §4) over real HTTP against the local runtime: API
+ * The HTTP contract (docs/http-contract.md) over real HTTP against the local runtime: API
  * Gateway's routing, IAM authorization and request validation in front of the
  * bundled handler on Node 24, writing to moto's DynamoDB.
  */

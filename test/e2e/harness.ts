@@ -40,7 +40,7 @@ export function synthE2eApp(outdir: string): string {
   const app = new App({ outdir });
   const stack = new Stack(app, 'LogisticsTrackingE2E');
   const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
-    stage: E2E_STAGE,
+    stageName: E2E_STAGE,
     configCacheTtl: Duration.seconds(CONFIG_CACHE_TTL_SECONDS),
   });
   // Every status change, and deliveries only: what a consumer would subscribe.

@@ -19,7 +19,7 @@ import { send, Target } from '../e2e/harness';
 const template: any = (() => {
   const app = new App();
   const stack = new Stack(app, 'GatewayTest');
-  new LogisticsTrackingApi(stack, 'Tracking', { stage: 'qa' });
+  new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa' });
   return JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()));
 })();
 // Two changes to exercise more of API Gateway: an open method, and a short integration timeout.

@@ -25,7 +25,7 @@ const EMULATOR = 'http://127.0.0.1:4566';
 function constructTemplate(): CfnTemplate {
   const app = new App();
   const stack = new Stack(app, 'ReaderTest');
-  new LogisticsTrackingApi(stack, 'Tracking', { stage: 'qa' });
+  new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa' });
   return JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()));
 }
 
@@ -220,7 +220,7 @@ describe('queues and event buses, when a template has them', () => {
 describe('status-change events: the stream mapping, the rules and their targets', () => {
   const app = new App();
   const stack = new Stack(app, 'ReaderTest');
-  const tracking = new LogisticsTrackingApi(stack, 'Tracking', { stage: 'qa' });
+  const tracking = new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa' });
   tracking.onStatusChanged('Delivered', new targets.SqsQueue(new sqs.Queue(stack, 'Deliveries')), { statuses: [TrackingStatus.DELIVERED] });
   const notifier = new lambda.Function(stack, 'Notifier', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
   tracking.onStatusChanged('Notify', new targets.LambdaFunction(notifier));

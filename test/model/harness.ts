@@ -8,12 +8,12 @@ import { HandlerResponse, invokeApiHandler, proxyEvent } from './harness/invocat
 import { synthModelApp, STATUS_CHANGES_QUEUE_ID } from './harness/model-app';
 import { StreamDelivery, StreamRun } from './harness/stream-delivery';
 // Types only: the modules themselves are loaded once the environment is set (startModelHarness).
+import type * as SharedConfig from '../../lambda/shared/config';
+import type * as SharedSsm from '../../lambda/shared/ssm-client';
 import type * as StreamProcessorClients from '../../lambda/stream-processor/clients';
 import type * as StreamProcessor from '../../lambda/stream-processor/index';
 import type * as TrackingClients from '../../lambda/tracking/clients';
-import type * as TrackingConfig from '../../lambda/tracking/config';
 import type * as TrackingHandler from '../../lambda/tracking/index';
-import type * as TrackingSsm from '../../lambda/tracking/ssm-client';
 import { Cleanups } from '../../local/cleanups';
 import { Emulator, PortInUseError, startEmulator } from '../../local/emulator';
 import { freePort } from '../../local/ports';
@@ -159,7 +159,7 @@ const TRACKING = ROUTES.track.path;
 /**
  * Variables both functions set that may differ, because the one module registry
  * of a test file can hold only one value: the logger's service name (one logger
- * instance serves both handlers anyway — lambda/stream-processor/observability.ts).
+ * instance serves both handlers anyway — lambda/shared/observability.ts).
  */
 const MAY_DIFFER = new Set(['POWERTOOLS_SERVICE_NAME']);
 
@@ -205,8 +205,8 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
     /* eslint-disable @typescript-eslint/no-require-imports */
     const tracking = require('../../lambda/tracking/index') as typeof TrackingHandler;
     const { dynamoDb } = require('../../lambda/tracking/clients') as typeof TrackingClients;
-    const { ssm } = require('../../lambda/tracking/ssm-client') as typeof TrackingSsm;
-    const { runtimeConfig } = require('../../lambda/tracking/config') as typeof TrackingConfig;
+    const { ssm } = require('../../lambda/shared/ssm-client') as typeof SharedSsm;
+    const { runtimeConfig } = require('../../lambda/shared/config') as typeof SharedConfig;
     const processor = require('../../lambda/stream-processor/index') as typeof StreamProcessor;
     const processorClients = require('../../lambda/stream-processor/clients') as typeof StreamProcessorClients;
     /* eslint-enable @typescript-eslint/no-require-imports */

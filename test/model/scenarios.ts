@@ -12,7 +12,7 @@ import { TRACKING_STATUSES } from '../../src/contract/statuses';
  * on a 503 (or a batch result "retry") it resends with the event_id it was given.
  */
 
-/** Every status a client may send, the seed's `failed` alias included. */
+/** Every status a client may send, the `failed` alias (kept for the seed's clients, docs/architecture.md#the-seed) included. */
 export const CLIENT_STATUSES: readonly string[] = [...TRACKING_STATUSES, 'failed'];
 
 /**

@@ -56,7 +56,7 @@ function main(): void {
       "const { LogisticsTrackingApi } = require('logistics-tracking-api');",
       'const app = new App({ outdir: "cdk.out" });',
       "const stack = new Stack(app, 'Consumer');",
-      "new LogisticsTrackingApi(stack, 'Tracking', { stage: 'prod' });",
+      "new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'prod' });",
       'app.synth();',
     ].join('\n'));
     run(process.execPath, ['app.js'], app);

@@ -27,16 +27,16 @@ func main() {
 	})
 
 	tracking := logisticstrackingapi.NewLogisticsTrackingApi(stack, jsii.String("Tracking"), &logisticstrackingapi.LogisticsTrackingApiProps{
-		Stage:           jsii.String("staging"),
+		StageName:       jsii.String("staging"),
 		Authorization:   logisticstrackingapi.ApiAuthorization_Iam(),
 		Throttling:      &logisticstrackingapi.ThrottlingOptions{RateLimit: jsii.Number(200), BurstLimit: jsii.Number(400)},
 		MaxRequestBytes: jsii.Number(65536),
 		ConfigCacheTtl:  awscdk.Duration_Seconds(jsii.Number(30)),
 		FeatureFlags:    &logisticstrackingapi.FeatureFlags{BatchProcessing: jsii.Bool(true), EnhancedTracking: jsii.Bool(false)},
 		LogRetention:    awslogs.RetentionDays_ONE_MONTH,
-		Alarms: &logisticstrackingapi.AlarmsOptions{
-			ApiLatency:        &logisticstrackingapi.ApiLatencyAlarmOptions{MaxLatency: awscdk.Duration_Seconds(jsii.Number(1)), DatapointsToAlarm: jsii.Number(2)},
-			FunctionThrottles: &logisticstrackingapi.FunctionThrottleAlarmOptions{Enabled: jsii.Bool(false)},
+		AlarmOptions: &logisticstrackingapi.TrackingAlarmOptions{
+			ApiLatency:       &logisticstrackingapi.ApiLatencyAlarmOptions{MaxLatency: awscdk.Duration_Seconds(jsii.Number(1)), DatapointsToAlarm: jsii.Number(2)},
+			HandlerThrottles: &logisticstrackingapi.HandlerThrottleAlarmOptions{Enabled: jsii.Bool(false)},
 		},
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})

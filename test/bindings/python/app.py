@@ -9,13 +9,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from logistics_tracking_api import (
-    AlarmsOptions,
     ApiAuthorization,
     ApiLatencyAlarmOptions,
     FeatureFlags,
-    FunctionThrottleAlarmOptions,
+    HandlerThrottleAlarmOptions,
     LogisticsTrackingApi,
     ThrottlingOptions,
+    TrackingAlarmOptions,
     TrackingStatus,
 )
 
@@ -25,16 +25,16 @@ scanner_fleet = iam.Role(stack, "ScannerFleet", assumed_by=iam.AccountRootPrinci
 notifications = sqs.Queue(stack, "Notifications", enforce_ssl=True)
 
 tracking = LogisticsTrackingApi(stack, "Tracking",
-    stage="staging",
+    stage_name="staging",
     authorization=ApiAuthorization.iam(),
     throttling=ThrottlingOptions(rate_limit=200, burst_limit=400),
     max_request_bytes=65536,
     config_cache_ttl=Duration.seconds(30),
     feature_flags=FeatureFlags(batch_processing=True, enhanced_tracking=False),
     log_retention=logs.RetentionDays.ONE_MONTH,
-    alarms=AlarmsOptions(
+    alarm_options=TrackingAlarmOptions(
         api_latency=ApiLatencyAlarmOptions(max_latency=Duration.seconds(1), datapoints_to_alarm=2),
-        function_throttles=FunctionThrottleAlarmOptions(enabled=False),
+        handler_throttles=HandlerThrottleAlarmOptions(enabled=False),
     ),
     removal_policy=RemovalPolicy.DESTROY,
 )

@@ -19,16 +19,16 @@ const scannerFleet = new iam.Role(stack, 'ScannerFleet', { assumedBy: new iam.Ac
 const notifications = new sqs.Queue(stack, 'Notifications', { enforceSSL: true });
 
 const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
-  stage: 'staging',
+  stageName: 'staging',
   authorization: ApiAuthorization.iam(),
   throttling: { rateLimit: 200, burstLimit: 400 },
   maxRequestBytes: 65536,
   configCacheTtl: Duration.seconds(30),
   featureFlags: { batchProcessing: true, enhancedTracking: false },
   logRetention: logs.RetentionDays.ONE_MONTH,
-  alarms: {
+  alarmOptions: {
     apiLatency: { maxLatency: Duration.seconds(1), datapointsToAlarm: 2 },
-    functionThrottles: { enabled: false },
+    handlerThrottles: { enabled: false },
   },
   removalPolicy: RemovalPolicy.DESTROY,
 });

@@ -30,7 +30,7 @@ export function synthModelApp(outdir: string): string {
   const app = new App({ outdir });
   const stack = new Stack(app, MODEL_STACK_NAME);
   const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
-    stage: 'model',
+    stageName: 'model',
     configCacheTtl: MODEL_CONFIG_CACHE_TTL,
     featureFlags: { enhancedTracking: true, batchProcessing: true, realTimeNotifications: true },
   });

@@ -6,14 +6,14 @@ package com.example.bindings;
 // README:start
 import java.util.List;
 
-import com.example.logisticstracking.AlarmsOptions;
 import com.example.logisticstracking.ApiAuthorization;
 import com.example.logisticstracking.ApiLatencyAlarmOptions;
 import com.example.logisticstracking.FeatureFlags;
-import com.example.logisticstracking.FunctionThrottleAlarmOptions;
+import com.example.logisticstracking.HandlerThrottleAlarmOptions;
 import com.example.logisticstracking.LogisticsTrackingApi;
 import com.example.logisticstracking.StatusChangedRuleOptions;
 import com.example.logisticstracking.ThrottlingOptions;
+import com.example.logisticstracking.TrackingAlarmOptions;
 import com.example.logisticstracking.TrackingStatus;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
@@ -35,19 +35,19 @@ public final class BindingsConsumer {
         Queue notifications = Queue.Builder.create(stack, "Notifications").enforceSsl(true).build();
 
         LogisticsTrackingApi tracking = LogisticsTrackingApi.Builder.create(stack, "Tracking")
-                .stage("staging")
+                .stageName("staging")
                 .authorization(ApiAuthorization.iam())
                 .throttling(ThrottlingOptions.builder().rateLimit(200).burstLimit(400).build())
                 .maxRequestBytes(65536)
                 .configCacheTtl(Duration.seconds(30))
                 .featureFlags(FeatureFlags.builder().batchProcessing(true).enhancedTracking(false).build())
                 .logRetention(RetentionDays.ONE_MONTH)
-                .alarms(AlarmsOptions.builder()
+                .alarmOptions(TrackingAlarmOptions.builder()
                         .apiLatency(ApiLatencyAlarmOptions.builder()
                                 .maxLatency(Duration.seconds(1))
                                 .datapointsToAlarm(2)
                                 .build())
-                        .functionThrottles(FunctionThrottleAlarmOptions.builder().enabled(false).build())
+                        .handlerThrottles(HandlerThrottleAlarmOptions.builder().enabled(false).build())
                         .build())
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
