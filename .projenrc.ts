@@ -361,7 +361,7 @@ const benchColdStart = project.addTask('bench:cold-start', {
 benchColdStart.prependSpawn(trackingBundle.bundleTask);
 
 // ---------------------------------------------------------------------------
-// Local runtime (DESIGN §8): the example app served on 127.0.0.1 against moto,
+// Local runtime (docs/architecture.md#local-runtime-in-brief): the example app served on 127.0.0.1 against moto,
 // with the functions in Node 24 worker processes. local/ holds the code; the
 // e2e tests (test/e2e/) and the load benchmark start the same stack in process.
 // ---------------------------------------------------------------------------

@@ -85,7 +85,7 @@ describe('ingest and read back', () => {
     expect(read.json.updates.map((u: any) => u.event_id)).toEqual(['delivered', 'in-transit']);
   });
 
-  test('the seed status "failed" is accepted and stored as "exception"', async () => {
+  test('the alias status "failed" is accepted and stored as "exception"', async () => {
     const id = uniqueTrackingId('failed');
     expect((await e2e.track(update(id, { status: 'failed' }))).json.status).toBe('exception');
   });

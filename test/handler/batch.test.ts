@@ -71,7 +71,7 @@ describe('POST /track/batch while batch_processing is off', () => {
     expect(result.statusCode).toBe(404);
   });
 
-  test('is the default (the seed had batch_processing off)', async () => {
+  test('is what an empty flags document gives: batch_processing is off by default', async () => {
     ssmReturns(ssm, { config: {}, flags: {} });
     const result = await postBatch([validUpdate()]);
 

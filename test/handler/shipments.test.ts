@@ -167,7 +167,7 @@ describe('GET /shipments fans out over the status index shards', () => {
     expect(body).toEqual({ status: 'returned', shipments: [], next_cursor: null });
   });
 
-  test('maps the seed alias failed to exception', async () => {
+  test('maps the alias failed to exception', async () => {
     ddb.on(QueryCommand).callsFake(statusIndex([stateItem('PKG-X', 'exception', '2026-11-26T09:00:00.000Z')]));
     const body = bodyOf(await get({ status: 'failed' }));
 

@@ -37,7 +37,7 @@ afterEach(() => {
 });
 
 describe('POST /track stores a new event', () => {
-  test('answers 200 with the seed fields, the normalized timestamp and duplicate: false', async () => {
+  test('answers 200 with the contract fields, the normalized timestamp and duplicate: false', async () => {
     const result = await post(validUpdate());
 
     expect(result.statusCode).toBe(200);
@@ -140,7 +140,7 @@ describe('POST /track stores a new event', () => {
     expect(putInputs()[0].Item).toMatchObject({ history_sk: '2026-11-26T10:00:00.000Z#scan-0001' });
   });
 
-  test('stores the seed alias failed as exception', async () => {
+  test('stores the alias failed as exception', async () => {
     const result = await post(validUpdate({ status: 'failed' }));
 
     expect(bodyOf(result).status).toBe('exception');
