@@ -19,7 +19,9 @@ import {
 } from './contract/runtime-config';
 import { TABLE_LAYOUT } from './contract/table';
 import { createParameters } from './private/configuration';
+import { allowLogsToUseKey } from './private/encryption';
 import { createMonitoring, dashboardUrl } from './private/monitoring';
+import { createNetwork } from './private/network';
 import { createNotifications } from './private/notifications';
 import { createRestApi } from './private/rest-api';
 import { createTrackingTable, eventTtlSeconds } from './private/storage';
@@ -116,6 +118,14 @@ export class LogisticsTrackingApi extends Construct {
       real_time_notifications: props.featureFlags?.realTimeNotifications ?? DEFAULT_FEATURE_FLAGS.real_time_notifications,
     };
 
+    if (props.encryptionKey) allowLogsToUseKey(this, props.encryptionKey);
+    const network = props.vpc && createNetwork(this, {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      createVpcEndpoints: props.createVpcEndpoints ?? false,
+    });
+
     // Storage
     this.table = createTrackingTable(this, {
       removalPolicy,
@@ -141,6 +151,9 @@ export class LogisticsTrackingApi extends Construct {
       memorySize: props.handlerMemorySize ?? 512,
       logRetention,
       removalPolicy,
+      encryptionKey: props.encryptionKey,
+      network,
+      reservedConcurrentExecutions: props.handlerReservedConcurrency,
       environment: {
         [ENV.TABLE_NAME]: this.table.tableName,
         [ENV.HISTORY_INDEX_NAME]: TABLE_LAYOUT.historyIndex,
@@ -177,6 +190,8 @@ export class LogisticsTrackingApi extends Construct {
       removalPolicy,
       configCacheTtlSeconds,
       defaultFlags: JSON.stringify(flags),
+      network,
+      reservedConcurrentExecutions: props.streamProcessorReservedConcurrency,
     });
     this.streamProcessor = notifications.processor.function;
     this.streamProcessorLogGroup = notifications.processor.logGroup;
@@ -193,6 +208,8 @@ export class LogisticsTrackingApi extends Construct {
       logRetention,
       removalPolicy,
       manageAccountRole: props.manageApiGatewayAccountRole ?? false,
+      encryptionKey: props.encryptionKey,
+      webAclArn: props.webAclArn,
     });
     this.api = rest.api;
     this.stage = rest.api.deploymentStage;

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -152,12 +153,89 @@ export interface LogisticsTrackingApiProps {
   readonly eventBus?: events.IEventBus;
 
   /**
-   * Customer-managed KMS key for the table, the dead-letter queue and the alarm
-   * topic the construct creates (a topic you pass in keeps its own encryption).
-   * @default - AWS-owned keys for the table, SQS-managed encryption for the queue;
-   * the alarm topic is not encrypted
+   * Customer-managed KMS key for everything the construct stores at rest: the
+   * table (and its stream), the dead-letter queue, the alarm topic it creates
+   * (a topic you pass in keeps its own encryption), the three log groups, and
+   * both functions' environment variables.
+   *
+   * CloudWatch Logs can only use a key whose key policy allows it. For a key
+   * created in the same app (`new kms.Key`) the construct adds that statement
+   * (the `logs.<region>.amazonaws.com` principal, limited by encryption context
+   * to log groups of this account and region); an imported key's policy cannot
+   * be changed from here, so the construct warns and the key's owner must add it.
+   * @default - AWS-owned keys for the table, SQS-managed encryption for the
+   * queue, CloudWatch Logs' and Lambda's own encryption; the alarm topic is not
+   * encrypted
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * VPC to place both functions in (the tracking handler and the stream
+   * processor). The functions call DynamoDB, SSM, EventBridge, SQS and X-Ray
+   * over HTTPS: the chosen subnets need a route to them, through a NAT gateway
+   * or VPC endpoints (see `createVpcEndpoints`).
+   * @default - the functions run outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` the functions use. Lambda cannot give a function in a
+   * public subnet internet access, so public subnets are refused.
+   * @default - the VPC's private subnets (with egress, else isolated)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of both functions. They need outbound HTTPS (443) to the
+   * AWS services above; nothing connects to them.
+   * @default - one security group for both functions that allows outbound
+   * HTTPS only and no inbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Create, in `vpc`, the VPC endpoints the functions need: a DynamoDB gateway
+   * endpoint and interface endpoints for SSM, EventBridge, SQS and X-Ray, each
+   * reachable on 443 from the functions' security groups only (one security
+   * group for the four, with no outbound rule).
+   *
+   * Off by default because endpoints belong to the VPC, not to one service: a
+   * shared VPC usually has them already, and a second interface endpoint with
+   * private DNS for the same service fails to deploy. Interface endpoints are
+   * also billed per hour in each subnet's availability zone.
+   * @default false - the VPC already reaches these services
+   */
+  readonly createVpcEndpoints?: boolean;
+
+  /**
+   * Reserved concurrency of the tracking handler: at most this many run at
+   * once, and this many are always available to it. Beyond it API Gateway
+   * answers `503` with `Retry-After: 1`, in the contract's error shape.
+   * A reservation comes out of the account's regional concurrency, which must
+   * keep at least 100 unreserved; an account below that refuses the deployment.
+   * @default - no reservation: the handler shares the account's unreserved
+   * concurrency (a default would fail to deploy in accounts with a low quota)
+   */
+  readonly handlerReservedConcurrency?: number;
+
+  /**
+   * Reserved concurrency of the stream processor. Lambda runs at most one
+   * invocation per stream shard at a time, so the processor's concurrency is
+   * already bounded by the table's shard count; a reservation guarantees it
+   * that capacity when other functions use the account's pool. Below the shard
+   * count, publishing status changes falls behind (see the stream iterator age
+   * alarm).
+   * @default - no reservation
+   */
+  readonly streamProcessorReservedConcurrency?: number;
+
+  /**
+   * ARN of a regional AWS WAFv2 web ACL to associate with the API stage, e.g.
+   * `arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/platform/a1b2c3d4-...`.
+   * A web ACL of CloudFront scope (`global/webacl`) cannot protect a regional API.
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
 
   /**
    * Which alarms are on, and each one's threshold and evaluation. The `alarms`

@@ -1,10 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { skipCheckovCheck } from './checkov';
 
 /**
  * Where the build puts the bundled functions (see the bundles in .projenrc.ts).
@@ -24,6 +27,18 @@ export interface BundledFunctionOptions {
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   readonly environment: Record<string, string>;
+  /** Encrypts the log group and the environment variables; see `allowLogsToUseKey`. */
+  readonly encryptionKey?: kms.IKey;
+  /** Where the function runs, when in a VPC. */
+  readonly network?: FunctionNetwork;
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** A VPC placement shared by the construct's functions. */
+export interface FunctionNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
 }
 
 export interface BundledFunction {
@@ -47,6 +62,7 @@ export function createBundledFunction(scope: Construct, options: BundledFunction
   const logGroup = new logs.LogGroup(scope, `${options.id}Logs`, {
     retention: options.logRetention,
     removalPolicy: options.removalPolicy,
+    encryptionKey: options.encryptionKey,
   });
 
   // An explicit role instead of the default one: the default attaches the
@@ -60,6 +76,25 @@ export function createBundledFunction(scope: Construct, options: BundledFunction
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     resources: [logGroup.logGroupArn],
   }));
+  if (options.network) {
+    // What Lambda needs to attach the function to the VPC: the actions of the
+    // AWSLambdaVPCAccessExecutionRole managed policy, inline like the rest of the role.
+    // The network interfaces do not exist before Lambda creates them and the Describe
+    // calls work only on "*", so the resource is "*" and the region condition confines
+    // the writes to the function's own region.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+      ],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:RequestedRegion': Aws.REGION } },
+    }));
+  }
 
   const fn = new lambda.Function(scope, options.id, {
     description: options.description,
@@ -73,11 +108,24 @@ export function createBundledFunction(scope: Construct, options: BundledFunction
     logGroup,
     tracing: lambda.Tracing.ACTIVE,
     environment: options.environment,
+    // The role holds kms:Decrypt on this key already: the same key encrypts the table
+    // the handler reads and the queue the processor writes to.
+    environmentEncryption: options.encryptionKey,
+    reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+    vpc: options.network?.vpc,
+    vpcSubnets: options.network?.vpcSubnets,
+    securityGroups: options.network?.securityGroups,
   });
+  // A synchronous invocation or a stream mapping's, never an asynchronous one, so a
+  // function dead-letter queue would never receive anything; failures are handled
+  // where the caller sees them (see each function's Serverless-LambdaDLQ acknowledgement).
+  skipCheckovCheck(fn, 'CKV_AWS_116', 'Invoked synchronously (API Gateway) or by a stream event source mapping with its own on-failure destination; a function dead-letter queue only receives asynchronous invocations.');
 
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+    reason: options.network
+      ? 'X-Ray active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and attaching the function to the VPC (the network interface actions of AWSLambdaVPCAccessExecutionRole, on interfaces that do not exist yet) support no resource-level permissions; the latter are confined to the region by condition.'
+      : 'X-Ray active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
   });
   return { function: fn, role, logGroup };
 }

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { BundledFunction, createBundledFunction } from './bundled-function';
+import { BundledFunction, createBundledFunction, FunctionNetwork } from './bundled-function';
 import { ENV } from '../contract/runtime-config';
 import { TABLE_LAYOUT } from '../contract/table';
 
@@ -30,6 +30,8 @@ export interface NotificationsOptions {
   readonly removalPolicy: RemovalPolicy;
   readonly configCacheTtlSeconds: number;
   readonly defaultFlags: string;
+  readonly network?: FunctionNetwork;
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export interface Notifications {
@@ -82,6 +84,9 @@ export function createNotifications(scope: Construct, options: NotificationsOpti
       POWERTOOLS_SERVICE_NAME: 'logistics-tracking-notifications',
       POWERTOOLS_METRICS_NAMESPACE: 'LogisticsTracking',
     },
+    encryptionKey: options.encryptionKey,
+    network: options.network,
+    reservedConcurrentExecutions: options.reservedConcurrentExecutions,
   });
   eventBus.grantPutEventsTo(processor.role);
   // Least privilege: exactly what the processor and its mapping call. Both send to
@@ -121,7 +126,7 @@ export function createNotifications(scope: Construct, options: NotificationsOpti
   }));
   Validations.of(processor.role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Reading a DynamoDB stream needs dynamodb:ListStreams, which supports no resource-level permissions; X-Ray likewise.',
+    reason: 'Reading a DynamoDB stream needs dynamodb:ListStreams, which supports no resource-level permissions; X-Ray tracing and, in a VPC, the network interface actions of AWSLambdaVPCAccessExecutionRole (confined to the region by condition) likewise.',
   });
   Validations.of(processor.function).acknowledge({
     id: 'Serverless-LambdaDLQ',

@@ -1,8 +1,11 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { skipCheckovCheck } from './checkov';
 import { ApiAuthorization, ApiAuthorizationType } from '../authorization';
 import { TRACKING_BATCH_SCHEMA, TRACKING_UPDATE_SCHEMA } from '../contract/request-schema';
 import { RouteDefinition, ROUTES } from '../contract/routes';
@@ -16,6 +19,8 @@ export interface TrackingRestApiOptions {
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   readonly manageAccountRole: boolean;
+  readonly encryptionKey?: kms.IKey;
+  readonly webAclArn?: string;
 }
 
 export interface TrackingRestApi {
@@ -24,6 +29,9 @@ export interface TrackingRestApi {
   readonly requestValidator: apigateway.RequestValidator;
   readonly trackingUpdateModel: apigateway.Model;
 }
+
+/** What a client that should back off and retry is told, as the handler's own 503 does. */
+const RETRY_AFTER = { 'Retry-After': "'1'" };
 
 /**
  * The REST API: REGIONAL, one stage with throttling, JSON access logs and
@@ -34,6 +42,7 @@ export function createRestApi(scope: Construct, options: TrackingRestApiOptions)
   const accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', {
     retention: options.logRetention,
     removalPolicy: options.removalPolicy,
+    encryptionKey: options.encryptionKey,
   });
 
   const api = new apigateway.RestApi(scope, 'Api', {
@@ -64,6 +73,23 @@ export function createRestApi(scope: Construct, options: TrackingRestApiOptions)
       templates: { 'application/json': '{"error":$context.error.messageString}' },
     });
   }
+  // Over the stage's throttling limits: 429, and when to come back.
+  api.addGatewayResponse('THROTTLEDResponse', {
+    type: apigateway.ResponseType.THROTTLED,
+    statusCode: '429',
+    responseHeaders: RETRY_AFTER,
+    templates: { 'application/json': '{"error":$context.error.messageString}' },
+  });
+  // Lambda refused the invocation: the handler is at its reserved concurrency (or the
+  // account's), which API Gateway reports as an integration failure, by default a 504
+  // "Internal server error" that reads like a timeout. It is a momentary lack of
+  // capacity, so it is answered like the handler's own: 503, Retry-After: 1.
+  api.addGatewayResponse('INTEGRATION_FAILUREResponse', {
+    type: apigateway.ResponseType.INTEGRATION_FAILURE,
+    statusCode: '503',
+    responseHeaders: RETRY_AFTER,
+    templates: { 'application/json': '{"error":"service temporarily unavailable, retry later"}' },
+  });
 
   // Bodies are validated by the handler only. API Gateway's body validation answers
   // "Invalid request body", and the only detail it exposes,
@@ -137,6 +163,15 @@ export function createRestApi(scope: Construct, options: TrackingRestApiOptions)
         reason: 'The API is authorized with AWS IAM (SigV4) by default, chosen for machine-to-machine ingest; a Cognito user pool is available through ApiAuthorization.cognito().',
       });
     }
+  }
+  skipCheckovCheck(api.deploymentStage, 'CKV_AWS_120',
+    'No cache on purpose: writes must never be cached, and GET /status must show an update as soon as it is stored.');
+
+  if (options.webAclArn !== undefined) {
+    new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
+      resourceArn: api.deploymentStage.stageArn,
+      webAclArn: options.webAclArn,
+    });
   }
   return { api, accessLogGroup, requestValidator, trackingUpdateModel };
 }

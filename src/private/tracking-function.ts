@@ -1,9 +1,10 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeKmsWildcards, BundledFunction, createBundledFunction } from './bundled-function';
+import { acknowledgeKmsWildcards, BundledFunction, createBundledFunction, FunctionNetwork } from './bundled-function';
 import { TABLE_LAYOUT } from '../contract/table';
 
 /** API Gateway gives up after 29 s; the handler answers 503 well before that. */
@@ -15,6 +16,9 @@ export interface TrackingFunctionOptions {
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   readonly environment: Record<string, string>;
+  readonly encryptionKey?: kms.IKey;
+  readonly network?: FunctionNetwork;
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** The tracking handler behind every route, with exactly the table access it uses. */
@@ -28,6 +32,9 @@ export function createTrackingFunction(scope: Construct, options: TrackingFuncti
     logRetention: options.logRetention,
     removalPolicy: options.removalPolicy,
     environment: options.environment,
+    encryptionKey: options.encryptionKey,
+    network: options.network,
+    reservedConcurrentExecutions: options.reservedConcurrentExecutions,
   });
   const role = tracking.role;
 

@@ -9,12 +9,14 @@ import { LogisticsTrackingApiProps } from '../props';
 /** Warning ids a user can acknowledge with `Annotations.of(scope).acknowledgeWarning(id)`. */
 export const WARNINGS = {
   destroyOnProd: 'logistics-tracking-api:destroyOnProductionStage',
+  importedKeyPolicy: 'logistics-tracking-api:importedKeyPolicy',
   infiniteLogRetention: 'logistics-tracking-api:infiniteLogRetention',
   unauthenticatedApi: 'logistics-tracking-api:unauthenticatedApi',
 } as const;
 
 const STAGE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const PARAMETER_PATH_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
+const WEB_ACL_ARN_PATTERN = /^arn:[\w-]+:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]{1,128}\/[0-9a-f-]{36}$/;
 /** API Gateway stops waiting for an integration after 29 s. */
 const API_GATEWAY_TIMEOUT = Duration.seconds(29);
 
@@ -81,6 +83,30 @@ export function validateProps(scope: Construct, props: LogisticsTrackingApiProps
     'every cold or expired cache reads SSM, whose standard throughput is 40 reads per second, and a longer cache delays flag changes');
   if (props.eventRetention && !props.eventRetention.isUnresolved() && props.eventRetention.toSeconds() < Duration.days(1).toSeconds()) {
     fail(`eventRetention must be at least 1 day (got ${human(props.eventRetention)}): DynamoDB TTL deletes items up to a few days late, so shorter retention is not honoured`);
+  }
+
+  for (const name of ['handlerReservedConcurrency', 'streamProcessorReservedConcurrency'] as const) {
+    const value = props[name];
+    if (value !== undefined && !Token.isUnresolved(value) && !(Number.isInteger(value) && value >= 1)) {
+      fail(`${name} must be a whole number of at least 1 (got ${value}): a reservation of 0 throttles every invocation`);
+    }
+  }
+  if (!props.vpc) {
+    for (const name of ['vpcSubnets', 'securityGroups', 'createVpcEndpoints'] as const) {
+      if (props[name] !== undefined) fail(`${name} needs vpc: without a VPC the functions run in Lambda's own network`);
+    }
+  }
+  if (props.securityGroups && props.securityGroups.length === 0) {
+    fail('securityGroups must name at least one security group (leave it out for the construct\'s own, outbound HTTPS only)');
+  }
+  const webAclArn = props.webAclArn;
+  if (webAclArn !== undefined && !Token.isUnresolved(webAclArn)) {
+    if (/^arn:[\w-]+:wafv2:[\w-]*:\d{12}:global\/webacl\//.test(webAclArn)) {
+      fail(`webAclArn names a CloudFront-scope web ACL (got '${webAclArn}'): a regional REST API stage needs a web ACL of REGIONAL scope`);
+    }
+    if (!WEB_ACL_ARN_PATTERN.test(webAclArn)) {
+      fail(`webAclArn must be the ARN of a regional WAFv2 web ACL, arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id> (got '${webAclArn}')`);
+    }
   }
 
   const alarms: TrackingAlarmOptions = props.alarmOptions ?? {};

@@ -6,6 +6,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, NagRuleCompliance, rules, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { hardenedProps } from './hardened';
 import { ApiAuthorization, LogisticsTrackingApi, LogisticsTrackingApiProps } from '../../src';
 
 /**
@@ -75,6 +76,16 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
       stageName: 'prod',
       encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
     })).unacknowledged).toEqual([]);
+  });
+
+  test('hardened (key, VPC with endpoints, reserved concurrency, web ACL): APIG3 is satisfied by the association, not acknowledged, and nothing is left', () => {
+    const run = runNag(hardenedProps, false);
+    expect(run.unacknowledged).toEqual([]);
+    const ids = acknowledgements(run.stack).map((a) => a.id);
+    expect(ids).not.toContain('AwsSolutions-APIG3');
+    // No acknowledgement the default stack does not already need (SNS2 is gone: the topic is encrypted).
+    const defaults = new Set(acknowledgements(runNag(() => ({})).stack).map((a) => a.id));
+    expect([...new Set(ids)].filter((id) => !defaults.has(id) && !id.startsWith('AwsSolutions-IAM5[Action::kms:'))).toEqual([]);
   });
 
   test('Cognito authorization needs no COG4 acknowledgement, and nothing else is left', () => {

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { hardenedProps } from './hardened';
 import { synth } from './harness';
 import { ApiAuthorization } from '../../src';
 
@@ -58,6 +59,7 @@ describe('cfn-lint passes every synthesized template', () => {
       manageApiGatewayAccountRole: true,
     })],
     ['no authorization', { authorization: ApiAuthorization.none() }],
+    ['hardened (key, VPC with endpoints, reserved concurrency, web ACL)', hardenedProps],
   ])('%s', (name, props) => {
     const result = lint(name.replace(/ /g, '-'), synth(props).template.toJSON());
     expect(result.output).toBe('');

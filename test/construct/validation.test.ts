@@ -31,6 +31,14 @@ describe('invalid props fail at synth with the prop, the value and what is allow
     ['dead-letter datapoints over its default single period', { alarmOptions: { deadLetterQueue: { datapointsToAlarm: 2 } } }, /alarmOptions.deadLetterQueue.datapointsToAlarm must be a whole number between 1 and 1 \(got 2\)/],
     ['an iterator age past the stream\'s 24 h retention', { alarmOptions: { streamIteratorAge: { maxIteratorAge: Duration.hours(25) } } }, /alarmOptions.streamIteratorAge.maxIteratorAge must be between 1 second and 1 day \(got 1 day 1 hour\): a DynamoDB stream keeps records for 24 hours/],
     ['zero evaluation periods', { alarmOptions: { handlerErrors: { evaluationPeriods: 0 } } }, /alarmOptions.handlerErrors.evaluationPeriods must be a whole number between 1 and 1440 \(got 0\)/],
+    ['a reserved concurrency of 0', { handlerReservedConcurrency: 0 }, /handlerReservedConcurrency must be a whole number of at least 1 \(got 0\): a reservation of 0 throttles every invocation/],
+    ['a fractional processor reservation', { streamProcessorReservedConcurrency: 1.5 }, /streamProcessorReservedConcurrency must be a whole number of at least 1 \(got 1.5\)/],
+    ['subnets without a VPC', { vpcSubnets: {} }, /vpcSubnets needs vpc/],
+    ['endpoints without a VPC', { createVpcEndpoints: true }, /createVpcEndpoints needs vpc/],
+    ['a CloudFront-scope web ACL', { webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7' },
+      /webAclArn names a CloudFront-scope web ACL.*needs a web ACL of REGIONAL scope/],
+    ['a WAF Classic web ACL id', { webAclArn: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' },
+      /webAclArn must be the ARN of a regional WAFv2 web ACL, arn:aws:wafv2:<region>:<account>:regional\/webacl\/<name>\/<id> \(got 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111'\)/],
   ])('rejects %s', (_name, props, message) => {
     expect(rejects(props)).toThrow(message);
   });
