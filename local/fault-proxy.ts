@@ -12,27 +12,37 @@ import * as net from 'net';
  * given up on. Refusing connections fails every attempt at once (ECONNREFUSED),
  * which gives a fast, deterministic 503, and nothing reaches moto meanwhile.
  * moto keeps its state in memory, so it is never actually stopped.
+ *
+ * Holding connections is the other fault: a call hangs, unanswered, until
+ * `restore()` lets it through, which keeps an invocation in flight for as long as
+ * a test needs (up to the client's own request timeout).
  */
 export class FaultProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  /** Accepted while holding, not yet connected upstream: what they sent waits in their buffers. */
+  private readonly held = new Set<net.Socket>();
+  private holding = false;
   private port = 0;
 
   constructor(private readonly host: string, private readonly upstreamPort: number) {}
 
+  /** Connections accepted and waiting for `restore()`. */
+  public get heldConnections(): number {
+    return this.held.size;
+  }
+
   /** Listens on `port` (0: any free port) and returns the port. */
   public async start(port = 0): Promise<number> {
     this.server = net.createServer((client) => {
-      const upstream = net.connect(this.upstreamPort, this.host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.once('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
+      this.sockets.add(client);
+      client.once('close', () => {
+        this.sockets.delete(client);
+        this.held.delete(client);
+      });
+      client.on('error', () => client.destroy());
+      if (this.holding) this.held.add(client);
+      else this.forward(client);
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -50,12 +60,42 @@ export class FaultProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** The emulator is reachable again, on the same port. */
+  /**
+   * Calls to the emulator hang: open connections are reset (a keep-alive one would
+   * otherwise bypass the hold), new ones are accepted and nothing is forwarded.
+   */
+  public async holdConnections(): Promise<void> {
+    await this.restore();
+    this.holding = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /** The emulator is reachable again, on the same port; held connections go through. */
   public async restore(): Promise<void> {
+    this.holding = false;
+    for (const client of [...this.held]) {
+      this.held.delete(client);
+      this.forward(client);
+    }
     if (!this.server) await this.start(this.port);
   }
 
   public async stop(): Promise<void> {
+    this.holding = false;
+    this.held.clear();
     await this.refuseConnections();
+  }
+
+  private forward(client: net.Socket): void {
+    const upstream = net.connect(this.upstreamPort, this.host);
+    this.sockets.add(upstream);
+    upstream.once('close', () => this.sockets.delete(upstream));
+    for (const socket of [client, upstream]) {
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
   }
 }

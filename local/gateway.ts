@@ -13,8 +13,11 @@ import type { InvokeOptions, InvokeOutcome } from './workers';
  * authorization, request validation, then the Lambda proxy integration; every
  * refusal on the way is a gateway response rendered from the template.
  *
- * Not emulated: stage throttling (429) and usage plans, API keys, custom
- * authorizers and Cognito, mapping templates, caching, CORS responses.
+ * A function at its reserved concurrency (Lambda refuses the invoke with 429) is
+ * an INTEGRATION_FAILURE, as API Gateway reports it.
+ *
+ * Not emulated: stage throttling (THROTTLED, 429) and usage plans, API keys,
+ * custom authorizers and Cognito, mapping templates, caching, CORS responses.
  */
 
 export interface GatewayOptions {
@@ -196,6 +199,12 @@ export class Gateway {
     if (outcome === 'integration-timeout') {
       abort.abort();
       return refuse({ type: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out' }, spec.resourcePath);
+    }
+    // Lambda refused to run the function (TooManyRequestsException): the invoke
+    // itself failed, which API Gateway answers with INTEGRATION_FAILURE (504 unless
+    // the template customizes it), never reaching the function.
+    if (outcome.kind === 'throttled') {
+      return refuse({ type: 'INTEGRATION_FAILURE', message: INTERNAL_SERVER_ERROR }, spec.resourcePath);
     }
     // A function error or a function timeout below the integration timeout is, to
     // API Gateway, a failed invocation: 502, like a malformed proxy response.

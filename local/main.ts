@@ -60,6 +60,11 @@ function banner(stack: LocalStack): string {
     const filtered = mapping.filter.patterns.length > 0 ? ', filtered' : '';
     return `  event source  ${mapping.tableName} stream → ${fn.name} (from ${mapping.startingPosition}, batches of ≤ ${mapping.batchSize}${filtered})`;
   });
+  // A reservation turns excess requests into 503s (or 0 into all of them): worth knowing before the first one.
+  const pooled = new Set(Object.keys(stack.poolStats()));
+  const reservations = [...stack.template.functions.values()]
+    .filter((fn) => pooled.has(fn.name) && fn.reservedConcurrency !== undefined)
+    .map((fn) => `  concurrency   ${fn.name}: ${fn.reservedConcurrency} reserved; more at once are throttled`);
   const lines = [
     '',
     `  ${stack.template.stackName} is running locally`,
@@ -70,6 +75,7 @@ function banner(stack: LocalStack): string {
     `  OpenAPI       http://${stack.host}:${stack.port}/openapi.json`,
     `  resources     ${tables.length} table(s), ${parameters.length} parameter(s), ${queues.length} queue(s), ${eventBuses.length} event bus(es), ${rules.length} rule(s)`,
     ...mappings,
+    ...reservations,
     `  logs          ${stack.logDir}`,
     ...stack.template.notServed.map((what) => `  not served    ${what}`),
     ...stack.template.warnings.map((what) => `  warning       ${what}`),

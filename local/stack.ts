@@ -53,7 +53,11 @@ export interface LocalStackOptions {
   readonly functionLog?: (line: string) => void;
   /** Receives one line per API request. */
   readonly accessLog?: (line: string) => void;
-  /** Execution environments per function, at most (Lambda's is the account's concurrency). @default 8 */
+  /**
+   * Execution environments per function, at most (Lambda's is the account's concurrency);
+   * beyond it invocations wait. A function's ReservedConcurrentExecutions, when lower,
+   * throttles instead (see workers.ts). @default 8
+   */
   readonly maxWorkersPerFunction?: number;
   /** Put a {@link FaultProxy} between the functions and moto, exposed as `faults`. @default false */
   readonly faultInjection?: boolean;
@@ -83,8 +87,15 @@ export interface LocalStack {
   readonly logDir: string;
   readonly template: LocalTemplate;
   readonly provisioned: Provisioned;
-  /** Present with `faultInjection`: make moto unreachable for the functions, and reachable again. */
-  readonly faults?: { refuseConnections(): Promise<void>; restore(): Promise<void> };
+  /** Present with `faultInjection`: make moto unreachable (or hanging) for the functions, and reachable again. */
+  readonly faults?: {
+    refuseConnections(): Promise<void>;
+    /** The functions' calls to moto hang until `restore()`; see local/fault-proxy.ts. */
+    holdConnections(): Promise<void>;
+    /** How many of the functions' connections are being held. */
+    heldConnections(): number;
+    restore(): Promise<void>;
+  };
   poolStats(): Record<string, PoolStats>;
   /** By event source mapping logical id. */
   streamStats(): Record<string, StreamMappingStats>;
@@ -218,6 +229,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           credentials,
         }),
         maxWorkers: options.maxWorkersPerFunction ?? 8,
+        reservedConcurrency: fn.reservedConcurrency,
         log: functionLog,
       });
       pools.set(fn.logicalId, pool);
@@ -270,6 +282,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       provisioned,
       faults: faultProxy && {
         refuseConnections: () => faultProxy!.refuseConnections(),
+        holdConnections: () => faultProxy!.holdConnections(),
+        heldConnections: () => faultProxy!.heldConnections,
         restore: () => faultProxy!.restore(),
       },
       poolStats: () => Object.fromEntries([...pools].map(([id, pool]) => [template.functions.get(id)!.name, pool.stats()])),

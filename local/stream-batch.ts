@@ -13,6 +13,10 @@ import type { InvokeOutcome } from './workers';
  * - A batch that has been retried MaximumRetryAttempts times (-1: without end,
  *   as on AWS, where the record would expire after 24 h) is discarded: its
  *   metadata goes to the on-failure destination, and the stream moves on.
+ * - A throttled invocation (the function at its reserved concurrency) never ran:
+ *   Lambda retries it, with backoff, until the records expire. It is not a
+ *   function error, so it neither splits the batch nor counts as a retry or an
+ *   invocation; locally, where records do not expire, it is retried until it runs.
  */
 
 /** What an invocation's outcome means for its batch. */
@@ -21,11 +25,14 @@ export type BatchVerdict =
   /** Records before `from` are done; the batch continues at `from`. */
   | { readonly kind: 'partial'; readonly from: number }
   | { readonly kind: 'failure'; readonly reason: string }
+  /** The function did not run: try the same batch again. */
+  | { readonly kind: 'throttled' }
   /** The local runtime is stopping: the batch is abandoned, not failed. */
   | { readonly kind: 'stopped' };
 
 /** Reads an invocation outcome as Lambda reads it for a stream batch. */
 export function readBatchResponse(outcome: InvokeOutcome, records: readonly DynamoDBRecord[], reportBatchItemFailures: boolean): BatchVerdict {
+  if (outcome.kind === 'throttled') return { kind: 'throttled' };
   if (outcome.kind === 'timeout') return { kind: 'failure', reason: 'the function timed out' };
   if (outcome.kind === 'error') {
     if (outcome.errorType === 'Runtime.Stopped' || outcome.errorType === 'Runtime.Aborted') return { kind: 'stopped' };
@@ -75,7 +82,7 @@ export interface DeliveryOptions {
   readonly bisectBatchOnFunctionError: boolean;
   /** -1: retry until stopped. */
   readonly maximumRetryAttempts: number;
-  /** Waits before a retry; resolves false when the runtime stopped meanwhile. */
+  /** Waits before a retry (or the `retry`th throttled attempt in a row); resolves false when the runtime stopped meanwhile. */
   readonly waitBeforeRetry: (retry: number) => Promise<boolean>;
   readonly discard: (batch: DiscardedBatch) => Promise<void>;
   readonly log: (line: string) => void;
@@ -84,12 +91,21 @@ export interface DeliveryOptions {
 /** Delivers `records` until each is done or discarded; false when the runtime stopped first. */
 export async function deliverBatch(records: readonly DynamoDBRecord[], options: DeliveryOptions): Promise<boolean> {
   const pending = [{ records, retries: 0, invokeCount: 0 }];
+  let throttles = 0;
   while (pending.length > 0) {
     const current = pending[0];
     const { outcome, requestId } = await options.invoke(current.records);
-    current.invokeCount++;
     const verdict = readBatchResponse(outcome, current.records, options.reportBatchItemFailures);
     if (verdict.kind === 'stopped') return false;
+    if (verdict.kind === 'throttled') {
+      throttles++;
+      // Once per run of throttles: a reservation of 0 would otherwise log every few seconds forever.
+      if (throttles === 1) options.log(`batch of ${current.records.length} throttled (the function is at its reserved concurrency): retrying until it runs`);
+      if (!(await options.waitBeforeRetry(throttles))) return false;
+      continue;
+    }
+    throttles = 0;
+    current.invokeCount++;
     if (verdict.kind === 'success') {
       pending.shift();
       continue;

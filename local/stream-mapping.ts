@@ -21,7 +21,8 @@ import type { InvokeOptions, InvokeOutcome } from './workers';
  * it: per shard, GetRecords about four times a second from the mapping's starting
  * position, the template's filter applied to each record, batches of up to
  * BatchSize invoked one at a time (so a shard's records reach the function in
- * order), retried, split and discarded as stream-batch.ts describes. The poller
+ * order), retried, split and discarded as stream-batch.ts describes (a throttled
+ * invocation is retried with the same backoff until it runs). The poller
  * talks to moto directly, as Lambda's own service would, never through the fault
  * proxy the functions may be behind.
  *
@@ -56,7 +57,10 @@ export interface StreamMappingStats {
   readonly filteredOut: number;
   /** moto artifacts taken out (stream-records.ts). */
   readonly artifactsDropped: number;
+  /** Invocations the function ran (throttled ones are counted apart). */
   readonly invocations: number;
+  /** Invocations refused at the function's reserved concurrency, each retried. */
+  readonly throttles: number;
   readonly discardedBatches: number;
 }
 
@@ -76,7 +80,7 @@ export class StreamMapping {
   private readonly loops: Promise<void>[] = [];
   private readonly prefix: string;
   private streamArn = '';
-  private counters = { records: 0, filteredOut: 0, invocations: 0, discardedBatches: 0 };
+  private counters = { records: 0, filteredOut: 0, invocations: 0, throttles: 0, discardedBatches: 0 };
   private readonly artifacts: MotoStreamArtifacts[] = [];
   /** Resolves when stopped: an invocation in flight is raced against it (one listener, not one per batch). */
   private readonly stoppedOutcome: Promise<InvokeOutcome>;
@@ -203,8 +207,9 @@ export class StreamMapping {
     return deliverBatch(records, {
       invoke: async (batch) => {
         const requestId = randomUUID();
-        this.counters.invocations++;
         const outcome = await Promise.race([this.options.invoke({ Records: [...batch] }, { requestId }), this.stoppedOutcome]);
+        if (outcome.kind === 'throttled') this.counters.throttles++;
+        else this.counters.invocations++;
         return { outcome, requestId };
       },
       reportBatchItemFailures: spec.reportBatchItemFailures,

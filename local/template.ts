@@ -62,6 +62,8 @@ export interface FunctionSpec {
   /** `Environment.Variables`, resolved to the local resources. */
   readonly environment: Readonly<Record<string, string>>;
   readonly logGroupName: string;
+  /** `ReservedConcurrentExecutions`: more invocations at once are throttled (0: every one). Absent: no reservation. */
+  readonly reservedConcurrency?: number;
 }
 
 export interface LocalTemplate {
@@ -232,6 +234,12 @@ function readFunction(id: string, stack: AssemblyStack, resolver: IntrinsicResol
     codeDirectory = stack.assetDirectoryByObjectKey.get(s3Key) ?? path.join(stack.directory, `asset.${s3Key.replace(/\.zip$/, '')}`);
   }
   const logGroup = props.LoggingConfig?.LogGroup as string | undefined;
+  // CloudFormation takes the number as a string too; 0 is valid (it stops the function).
+  const reserved = props.ReservedConcurrentExecutions;
+  const reservedConcurrency = reserved === undefined ? undefined : Number(reserved);
+  if (reservedConcurrency !== undefined && !(Number.isInteger(reservedConcurrency) && reservedConcurrency >= 0)) {
+    throw new TemplateError(`${where}.Properties.ReservedConcurrentExecutions must be a whole number of at least 0, got ${JSON.stringify(reserved)}`);
+  }
   return {
     logicalId: id,
     name,
@@ -246,5 +254,6 @@ function readFunction(id: string, stack: AssemblyStack, resolver: IntrinsicResol
     memoryMb: Number(props.MemorySize ?? 128),
     environment: Object.fromEntries(Object.entries(props.Environment?.Variables ?? {}).map(([key, value]) => [key, String(value)])),
     logGroupName: logGroup ?? `/aws/lambda/${name}`,
+    reservedConcurrency,
   };
 }

@@ -10,6 +10,14 @@ import * as readline from 'readline';
  * that wait in order. An invocation that outlives the function's timeout has its
  * worker killed (Lambda discards a timed-out environment); the next invocation
  * that needs one starts a fresh worker.
+ *
+ * With a reserved concurrency (the template's ReservedConcurrentExecutions), an
+ * invocation that arrives while that many are in flight (running, starting or
+ * waiting for a worker) is refused at once with a `throttled` outcome, as Lambda
+ * answers a synchronous invoke with 429 TooManyRequestsException instead of
+ * queueing it. A reservation of 0 refuses every invocation, as on AWS.
+ * `maxWorkers` is the local stand-in for the account's concurrency: below the
+ * reservation, invocations still wait for a worker rather than being refused.
  */
 
 const WORKER_SCRIPT = path.join(__dirname, 'worker.mjs');
@@ -30,6 +38,8 @@ export interface WorkerPoolOptions {
   /** The environment as Lambda would set it (see lambda-environment.ts), without the per-worker log stream. */
   readonly environment: Readonly<Record<string, string>>;
   readonly maxWorkers: number;
+  /** At most this many invocations in flight; one more is throttled, not queued. @default - no limit but `maxWorkers` */
+  readonly reservedConcurrency?: number;
   /** Each line the function prints, and the runtime's START/REPORT lines. */
   readonly log: (line: string) => void;
 }
@@ -37,7 +47,9 @@ export interface WorkerPoolOptions {
 export type InvokeOutcome =
   | { readonly kind: 'result'; readonly payload: string }
   | { readonly kind: 'error'; readonly errorType: string; readonly errorMessage: string }
-  | { readonly kind: 'timeout' };
+  | { readonly kind: 'timeout' }
+  /** Refused before running: the function is at its reserved concurrency (Lambda's 429). */
+  | { readonly kind: 'throttled' };
 
 export interface InvokeOptions {
   readonly requestId: string;
@@ -52,6 +64,8 @@ export interface PoolStats {
   readonly queued: number;
   readonly coldStarts: number;
   readonly invocations: number;
+  /** Invocations refused at the reserved concurrency. */
+  readonly throttles: number;
 }
 
 interface Job {
@@ -120,13 +134,36 @@ export class WorkerPool {
   private nextInvocationId = 1;
   private coldStarts = 0;
   private invocations = 0;
+  private throttles = 0;
+  /** Accepted and not yet answered: queued, starting a worker or running. */
+  private inFlight = 0;
   private stopping = false;
 
-  constructor(private readonly options: WorkerPoolOptions) {}
+  constructor(private readonly options: WorkerPoolOptions) {
+    const reserved = options.reservedConcurrency;
+    if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 0)) {
+      throw new Error(`${options.functionName}: reservedConcurrency must be a whole number of at least 0 (got ${reserved})`);
+    }
+  }
 
   public invoke(event: unknown, options: InvokeOptions): Promise<InvokeOutcome> {
     if (this.stopping) return Promise.resolve({ kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'the local runtime is stopping' });
-    return new Promise((resolve) => {
+    const reserved = this.options.reservedConcurrency;
+    if (reserved !== undefined && this.inFlight >= reserved) {
+      this.throttles++;
+      return Promise.resolve({ kind: 'throttled' });
+    }
+    this.inFlight++;
+    return new Promise((answer) => {
+      // A job can be answered more than once (an init failure, then its worker's exit):
+      // only the first answer frees its place.
+      let answered = false;
+      const resolve = (outcome: InvokeOutcome) => {
+        if (answered) return;
+        answered = true;
+        this.inFlight--;
+        answer(outcome);
+      };
       const job: Job = { event, options, resolve };
       this.queue.push(job);
       options.signal?.addEventListener('abort', () => {
@@ -147,6 +184,7 @@ export class WorkerPool {
       queued: this.queue.length,
       coldStarts: this.coldStarts,
       invocations: this.invocations,
+      throttles: this.throttles,
     };
   }
 

@@ -11,7 +11,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LocalCredentials } from '../../local/sigv4';
 import { LocalStack, LocalStackOptions, startLocalStack } from '../../local/stack';
-import { LogisticsTrackingApi, TrackingStatus } from '../../src';
+import { LogisticsTrackingApi, LogisticsTrackingApiProps, TrackingStatus } from '../../src';
 
 /**
  * The end-to-end harness: a dedicated CDK app (the construct with a 2 s config
@@ -34,14 +34,15 @@ export const E2E_QUEUES = { statusChanges: 'StatusChanges', deliveries: 'Deliver
 /** Long enough for moto's start, a Node 24 cold start and the slow fault and TTL cases. */
 export const E2E_TIMEOUT_MS = 120_000;
 
-/** Synthesizes the e2e app into `outdir` and returns the cloud assembly directory. */
-export function synthE2eApp(outdir: string): string {
+/** Synthesizes the e2e app into `outdir` (with `props` added to the construct's) and returns the cloud assembly directory. */
+export function synthE2eApp(outdir: string, props: Partial<LogisticsTrackingApiProps> = {}): string {
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir });
   const stack = new Stack(app, 'LogisticsTrackingE2E');
   const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
     stageName: E2E_STAGE,
     configCacheTtl: Duration.seconds(CONFIG_CACHE_TTL_SECONDS),
+    ...props,
   });
   // Every status change, and deliveries only: what a consumer would subscribe.
   tracking.onStatusChanged('All', new targets.SqsQueue(new sqs.Queue(stack, E2E_QUEUES.statusChanges)));
@@ -98,9 +99,13 @@ export function workDir(name: string): string {
   return dir;
 }
 
-export async function startE2eStack(name: string, options: Partial<LocalStackOptions> = {}): Promise<E2eStack> {
+export async function startE2eStack(
+  name: string,
+  options: Partial<LocalStackOptions> = {},
+  props: Partial<LogisticsTrackingApiProps> = {},
+): Promise<E2eStack> {
   const dir = workDir(name);
-  const cdkOut = synthE2eApp(path.join(dir, 'cdk.out'));
+  const cdkOut = synthE2eApp(path.join(dir, 'cdk.out'), props);
   const stack = await startLocalStack({ cdkOut, logDir: path.join(dir, 'logs'), ...options });
   try {
     const clientConfig = { endpoint: stack.emulator.endpoint, region: stack.region, credentials: stack.credentials, maxAttempts: 1 };

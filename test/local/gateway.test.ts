@@ -3,6 +3,7 @@ import type { AddressInfo } from 'net';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Gateway } from '../../local/gateway';
+import { renderGatewayResponse } from '../../local/gateway-responses';
 import { SigV4Verifier } from '../../local/sigv4';
 import { DEFAULT_CREDENTIALS } from '../../local/stack';
 import { toLocalTemplate } from '../../local/template';
@@ -211,5 +212,42 @@ describe("mapping the function's answer", () => {
     expect(response.status).toBe(504);
     expect(response.json).toEqual({ error: 'Endpoint request timed out' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+  });
+});
+
+describe('a function at its reserved concurrency (Lambda refuses the invoke)', () => {
+  const busy = (): Promise<InvokeOutcome> => Promise.resolve({ kind: 'throttled' });
+
+  test("the construct's template answers it with its INTEGRATION_FAILURE response: 503, Retry-After: 1, the contract's error shape", async () => {
+    // What the construct synthesized, as read: the status, the quoted static header value and the template.
+    expect(local.api.gatewayResponses.get('INTEGRATION_FAILURE')).toEqual({
+      statusCode: 503,
+      headers: { 'Retry-After': '1' },
+      templates: { 'application/json': '{"error":"service temporarily unavailable, retry later"}' },
+    });
+    answer = busy;
+    for (const request of [
+      { method: 'POST', path: '/track', body: '{"tracking_id":"A","status":"pending","location":{"lat":1,"lng":2}}', headers: { 'Content-Type': 'application/json' } },
+      { path: '/status', query: { tracking_id: 'A' } },
+    ]) {
+      const response = await send(target, request);
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.headers['content-type']).toBe('application/json');
+      expect(response.json).toEqual({ error: 'service temporarily unavailable, retry later' });
+    }
+    // The gateway asked for an invocation each time; it was refused before the function ran.
+    expect(events).toHaveLength(2);
+  });
+
+  test("without that response in the template, API Gateway's default applies: 504 through DEFAULT_5XX, no Retry-After", () => {
+    const withoutIt = new Map(local.api.gatewayResponses);
+    withoutIt.delete('INTEGRATION_FAILURE');
+    const rendered = renderGatewayResponse({ type: 'INTEGRATION_FAILURE', message: 'Internal server error' }, withoutIt, {
+      requestId: 'r', stage: 'qa', httpMethod: 'POST', sourceIp: '127.0.0.1', resourcePath: '/track',
+    });
+    expect(rendered.statusCode).toBe(504);
+    expect(JSON.parse(rendered.body)).toEqual({ error: 'Internal server error' });
+    expect(rendered.headers['Retry-After']).toBeUndefined();
   });
 });

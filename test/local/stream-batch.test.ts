@@ -17,6 +17,7 @@ const sequence = (record: DynamoDBRecord) => record.dynamodb!.SequenceNumber!;
 const ok = (payload: unknown = null): InvokeOutcome => ({ kind: 'result', payload: JSON.stringify(payload) });
 const failed = (...ids: string[]) => ok({ batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })) });
 const crashed: InvokeOutcome = { kind: 'error', errorType: 'Error', errorMessage: 'boom' };
+const throttled: InvokeOutcome = { kind: 'throttled' };
 
 /** A function that answers with `respond`, and remembers which records each invocation carried. */
 function harness(respond: (batch: readonly DynamoDBRecord[], call: number) => InvokeOutcome, overrides: Partial<DeliveryOptions> = {}) {
@@ -57,6 +58,7 @@ describe('reading what the function answered', () => {
     ['a function error', crashed, { kind: 'failure', reason: 'Error: boom' }],
     ['a timeout', { kind: 'timeout' }, { kind: 'failure', reason: 'the function timed out' }],
     ['the runtime stopping', { kind: 'error', errorType: 'Runtime.Stopped', errorMessage: 'stopping' }, { kind: 'stopped' }],
+    ['a throttled invocation (the function never ran)', throttled, { kind: 'throttled' }],
   ])('%s', (_name, outcome, verdict) => {
     expect(readBatchResponse(outcome, batch, true)).toEqual(verdict);
   });
@@ -138,6 +140,32 @@ describe('delivering a batch', () => {
     });
     expect(await deliverBatch(records(1), options)).toBe(false);
     expect(calls).toHaveLength(20);
+    expect(discarded).toEqual([]);
+  });
+
+  test('a throttled batch is retried whole until it runs: no split, no retry spent, not counted as an invocation', async () => {
+    const waits: number[] = [];
+    // Throttled three times, then a function error: with no retries left the batch is discarded after one real invocation.
+    const { calls, discarded, options } = harness((_batch, call) => (call <= 3 ? throttled : crashed), {
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 0,
+      waitBeforeRetry: async (retry) => {
+        waits.push(retry);
+        return true;
+      },
+    });
+    await deliverBatch(records(2), options);
+    expect(calls).toEqual([['1000', '1001'], ['1000', '1001'], ['1000', '1001'], ['1000', '1001'], ['1000'], ['1001']]);
+    // The backoff grows with each throttle in a row.
+    expect(waits).toEqual([1, 2, 3]);
+    expect(discarded.map((batch) => [batch.records.map(sequence), batch.invokeCount])).toEqual([[['1000'], 2], [['1001'], 2]]);
+  });
+
+  test('a function that stays throttled is retried until the runtime stops, and nothing is discarded', async () => {
+    let waits = 0;
+    const { calls, discarded, options } = harness(() => throttled, { maximumRetryAttempts: 0, waitBeforeRetry: async () => ++waits < 10 });
+    expect(await deliverBatch(records(1), options)).toBe(false);
+    expect(calls).toHaveLength(10);
     expect(discarded).toEqual([]);
   });
 

@@ -207,6 +207,24 @@ test('a record that keeps failing is isolated by bisection, its metadata goes to
   expect(mapping.stats().discardedBatches).toBe(1);
 });
 
+test('a throttled function gets the same batch again until it runs: not split, not a retry, never discarded', async () => {
+  const table = await createTable();
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `on-failure-throttled-${tables}` }));
+  for (const id of ['a', 'b']) await put(table, id);
+  let calls = 0;
+  // No retries and bisection on: a function error would split the batch and discard it at once.
+  const mappingSpec = spec(table, { maximumRetryAttempts: 0, bisectBatchOnFunctionError: true });
+  const { events, mapping, log } = await startMapping(mappingSpec, () => (++calls <= 3 ? { kind: 'throttled' } : { kind: 'result', payload: 'null' }), {
+    onFailureQueueUrl: QueueUrl,
+  });
+
+  await eventually(async () => expect(events).toHaveLength(4), 10_000, 50);
+  expect(events.map((event) => keysOf(event.Records))).toEqual(Array(4).fill(['INSERT a', 'INSERT b']));
+  expect(mapping.stats()).toMatchObject({ records: 2, invocations: 1, throttles: 3, discardedBatches: 0 });
+  expect(log.filter((line) => /throttled/.test(line))).toHaveLength(1);
+  expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages ?? []).toEqual([]);
+});
+
 test('stop() returns at once with an invocation in flight, and nothing is polled or invoked afterwards', async () => {
   const table = await createTable();
   const { events, mapping } = await startMapping(spec(table), () => new Promise<InvokeOutcome>(() => undefined));

@@ -157,6 +157,40 @@ describe('a changed construct changes what is served, with no change to local/',
   });
 });
 
+describe('reserved concurrency, from ReservedConcurrentExecutions', () => {
+  const reserved = (props: object) => {
+    const app = new App();
+    const stack = new Stack(app, 'ReaderTest');
+    new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa', ...props });
+    const template: CfnTemplate = JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()));
+    const functions = toLocalTemplate(assembly(template), { emulatorEndpoint: EMULATOR }).functions;
+    return Object.fromEntries([...functions.values()].map((fn) => [fn.logicalId.replace(/[0-9A-F]{8}$/, ''), fn.reservedConcurrency]));
+  };
+
+  test("the construct's props reach each function; without them there is no reservation", () => {
+    expect(reserved({})).toEqual({ TrackingHandler: undefined, TrackingStreamProcessor: undefined });
+    expect(reserved({ handlerReservedConcurrency: 3, streamProcessorReservedConcurrency: 2 }))
+      .toEqual({ TrackingHandler: 3, TrackingStreamProcessor: 2 });
+  });
+
+  const withValue = (value: unknown) => {
+    const modified: any = JSON.parse(JSON.stringify(original));
+    modified.Resources[handlerId].Properties.ReservedConcurrentExecutions = value;
+    return () => toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR }).functions.get(handlerId)!.reservedConcurrency;
+  };
+
+  test.each<[string, unknown, number]>([
+    ['0 (every invocation throttled, as on AWS)', 0, 0],
+    ['a number as a string', '5', 5],
+  ])('%s', (_name, value, expected) => {
+    expect(withValue(value)()).toBe(expected);
+  });
+
+  test.each([-1, 2.5, 'many'])('%p fails at start-up, naming the property', (value) => {
+    expect(withValue(value)).toThrow(`Resources.${handlerId}.Properties.ReservedConcurrentExecutions must be a whole number of at least 0`);
+  });
+});
+
 describe("the request validator's flags, read as CloudFormation reads booleans", () => {
   const validatorId = idOf(original, 'AWS::ApiGateway::RequestValidator');
   const postTrack = (validator: Record<string, unknown>) => {

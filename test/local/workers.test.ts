@@ -197,3 +197,55 @@ describe('a failed init does not stall the queue', () => {
     expect(outcomes).toEqual(outcomes.map(() => expect.objectContaining({ kind: 'error', errorType: 'Runtime.StartError' })));
   });
 });
+
+describe('reserved concurrency: beyond it, an invocation is throttled at once, not queued', () => {
+  test('with 1 reserved and one invocation in flight, the next is throttled; once the first is done, another runs', async () => {
+    // Two workers allowed: without the reservation, the second would simply start a worker and run.
+    const target = pool({ reservedConcurrency: 1, maxWorkers: 2 });
+    const first = invoke(target, { action: 'sleep', ms: 500 });
+    // Still in its cold start here: an invocation waiting for its worker holds its place too.
+    const started = Date.now();
+    expect(await invoke(target, {})).toEqual({ kind: 'throttled' });
+    expect(Date.now() - started).toBeLessThan(100);
+    const firstPid = payload(await first).pid;
+    expect(payload(await invoke(target, {})).pid).toBe(firstPid);
+    expect(target.stats()).toMatchObject({ workers: 1, coldStarts: 1, invocations: 2, throttles: 1 });
+  });
+
+  test('an invocation waiting for a worker (at maxWorkers) counts against the reservation', async () => {
+    const target = pool({ reservedConcurrency: 2, maxWorkers: 1 });
+    const running = invoke(target, { action: 'sleep', ms: 300 });
+    const waiting = invoke(target, {});
+    expect(await invoke(target, {})).toEqual({ kind: 'throttled' });
+    expect(target.stats()).toMatchObject({ queued: 1, throttles: 1 });
+    payload(await running);
+    payload(await waiting);
+  });
+
+  test('a place is freed however the invocation ends: an error, a timeout, a caller that gave up while it waited', async () => {
+    const target = pool({ reservedConcurrency: 2, maxWorkers: 1, timeoutMs: 300 });
+    expect(await invoke(target, { action: 'throw' })).toMatchObject({ kind: 'error' });
+    expect(await invoke(target, { action: 'sleep', ms: 5_000 })).toEqual({ kind: 'timeout' });
+    const running = invoke(target, { action: 'sleep', ms: 100 });
+    const abort = new AbortController();
+    const givenUp = target.invoke({}, { requestId: 'given-up', signal: abort.signal });
+    abort.abort();
+    expect(await givenUp).toMatchObject({ kind: 'error', errorType: 'Runtime.Aborted' });
+    // Two places again: one running, one free.
+    const second = invoke(target, {});
+    expect(await invoke(target, {})).toEqual({ kind: 'throttled' });
+    payload(await running);
+    payload(await second);
+    expect(target.stats().throttles).toBe(1);
+  });
+
+  test('0 reserved throttles every invocation, and no worker is ever started', async () => {
+    const target = pool({ reservedConcurrency: 0 });
+    expect(await Promise.all([invoke(target, {}), invoke(target, {})])).toEqual([{ kind: 'throttled' }, { kind: 'throttled' }]);
+    expect(target.stats()).toMatchObject({ workers: 0, coldStarts: 0, invocations: 0, throttles: 2 });
+  });
+
+  test.each([-1, 1.5, Number.NaN])('%p is refused when the pool is made', (reservedConcurrency) => {
+    expect(() => pool({ reservedConcurrency })).toThrow(/reservedConcurrency must be a whole number of at least 0/);
+  });
+});
