@@ -2,7 +2,8 @@
  * Asserts that the Python, Java and Go consumer apps synthesized the same CloudFormation
  * template as their TypeScript twin (test/bindings/.work/<lang>/cdk.out, written by
  * test/bindings/consumer.sh), and that the twin's template carries the non-default props
- * the apps pass, so four identical default stacks could not pass.
+ * the apps pass (the hardening ones included: VPC, KMS key, reserved concurrency, web ACL),
+ * so four identical default stacks could not pass.
  *
  * The one normalization: 64-hex-digit strings (asset hashes) are masked. The hashes are
  * reported separately: equal hashes across languages mean the same handler bundles were
@@ -82,6 +83,47 @@ function checkNonDefaultProps(template: Json): void {
   check(JSON.stringify(rule?.Properties.EventPattern.detail) === JSON.stringify({ status: ['delivered', 'exception'] })
     && JSON.stringify(rule?.Properties.Targets).includes('Notifications'),
   'onStatusChanged: delivered and exception to the Notifications queue');
+  checkHardeningProps(template);
+}
+
+/** The hardening props of the consumer apps (their "Hardening" part), as the twin's template shows them. */
+function checkHardeningProps(template: Json): void {
+  const entries = Object.entries<Json>(template.Resources);
+  const ofType = (type: string) => entries.filter(([, r]) => r.Type === type);
+  const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
+  const SUBNETS = ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'];
+  const ROUTE_TABLES = ['rtb-0a1b2c3d4e5f60001', 'rtb-0a1b2c3d4e5f60002'];
+  const WEB_ACL_ARN = 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/platform/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7';
+
+  const keys = ofType('AWS::KMS::Key');
+  check(keys.length === 1 && keys[0][1].Properties.EnableKeyRotation === true, 'encryptionKey: a new kms.Key with enableKeyRotation');
+  const keyArn = { 'Fn::GetAtt': [keys[0][0], 'Arn'] };
+  const logGroups = ofType('AWS::Logs::LogGroup');
+  check(logGroups.length === 3 && logGroups.every(([, g]) => same(g.Properties.KmsKeyId, keyArn)), 'encryptionKey: encrypts the three log groups');
+  const functions = ofType('AWS::Lambda::Function');
+  check(functions.length === 2 && functions.every(([, f]) => same(f.Properties.KmsKeyArn, keyArn)), "encryptionKey: encrypts both functions' environments");
+
+  check(functions.every(([, f]) => same(f.Properties.VpcConfig?.SubnetIds, SUBNETS) && f.Properties.VpcConfig.SecurityGroupIds.length === 1),
+    'vpc: Vpc.fromVpcAttributes, vpcSubnets: PRIVATE_WITH_EGRESS: both functions in the two private subnets, one security group');
+  const endpoints = ofType('AWS::EC2::VPCEndpoint').map(([, e]) => e.Properties);
+  const gateways = endpoints.filter((e) => e.VpcEndpointType === 'Gateway');
+  const interfaces = endpoints.filter((e) => e.VpcEndpointType === 'Interface');
+  check(gateways.length === 1 && same(gateways[0].RouteTableIds, ROUTE_TABLES)
+    && interfaces.length === 4 && interfaces.every((e) => same(e.SubnetIds, SUBNETS)),
+  'createVpcEndpoints: a DynamoDB gateway endpoint on both route tables, 4 interface endpoints in both subnets');
+
+  // The stream processor is the one the table's stream invokes; the handler, the other.
+  const processorId = ofType('AWS::Lambda::EventSourceMapping')[0]?.[1].Properties.FunctionName?.Ref;
+  const processor = functions.find(([id]) => id === processorId)?.[1];
+  const handler = functions.find(([id]) => id !== processorId)?.[1];
+  check(handler?.Properties.ReservedConcurrentExecutions === 50, 'handlerReservedConcurrency: 50');
+  check(processor?.Properties.ReservedConcurrentExecutions === 5, 'streamProcessorReservedConcurrency: 5');
+
+  const stageId = ofType('AWS::ApiGateway::Stage')[0]?.[0];
+  const associations = ofType('AWS::WAFv2::WebACLAssociation').map(([, a]) => a.Properties);
+  check(associations.length === 1 && associations[0].WebACLArn === WEB_ACL_ARN
+    && JSON.stringify(associations[0].ResourceArn).includes(`{"Ref":"${stageId}"}`),
+  'webAclArn: the web ACL associated with the stage');
 }
 
 function main(): void {

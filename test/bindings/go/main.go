@@ -6,8 +6,10 @@ package main
 // README:start
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
@@ -26,6 +28,16 @@ func main() {
 		EnforceSSL: jsii.Bool(true),
 	})
 
+	// Hardening, all optional: the functions in your VPC's private subnets (with the VPC endpoints
+	// they need), your KMS key for data, logs and environments, reserved concurrency, a WAF web ACL.
+	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Vpc"), &awsec2.VpcAttributes{
+		VpcId:                      jsii.String("vpc-0a1b2c3d4e5f60718"),
+		AvailabilityZones:          jsii.Strings("eu-west-1a", "eu-west-1b"),
+		PrivateSubnetIds:           jsii.Strings("subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"),
+		PrivateSubnetRouteTableIds: jsii.Strings("rtb-0a1b2c3d4e5f60001", "rtb-0a1b2c3d4e5f60002"),
+	})
+	key := awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)})
+
 	tracking := logisticstrackingapi.NewLogisticsTrackingApi(stack, jsii.String("Tracking"), &logisticstrackingapi.LogisticsTrackingApiProps{
 		StageName:       jsii.String("staging"),
 		Authorization:   logisticstrackingapi.ApiAuthorization_Iam(),
@@ -39,6 +51,14 @@ func main() {
 			HandlerThrottles: &logisticstrackingapi.HandlerThrottleAlarmOptions{Enabled: jsii.Bool(false)},
 		},
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		// Hardening:
+		EncryptionKey:                      key,
+		Vpc:                                vpc,
+		VpcSubnets:                         &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
+		CreateVpcEndpoints:                 jsii.Bool(true),
+		HandlerReservedConcurrency:         jsii.Number(50),
+		StreamProcessorReservedConcurrency: jsii.Number(5),
+		WebAclArn:                          jsii.String("arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/platform/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7"),
 	})
 	tracking.GrantIngest(scannerFleet)
 	tracking.OnStatusChanged(jsii.String("Delivered"), awseventstargets.NewSqsQueue(notifications, nil), &logisticstrackingapi.StatusChangedRuleOptions{

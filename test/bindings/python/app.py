@@ -4,8 +4,10 @@ environment by `npx projen test:bindings`. The README's Python example is the
 region between the markers."""
 # README:start
 from aws_cdk import App, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from logistics_tracking_api import (
@@ -24,6 +26,16 @@ stack = Stack(app, "BindingsConsumer")
 scanner_fleet = iam.Role(stack, "ScannerFleet", assumed_by=iam.AccountRootPrincipal())
 notifications = sqs.Queue(stack, "Notifications", enforce_ssl=True)
 
+# Hardening, all optional: the functions in your VPC's private subnets (with the VPC endpoints
+# they need), your KMS key for data, logs and environments, reserved concurrency, a WAF web ACL.
+vpc = ec2.Vpc.from_vpc_attributes(stack, "Vpc",
+    vpc_id="vpc-0a1b2c3d4e5f60718",
+    availability_zones=["eu-west-1a", "eu-west-1b"],
+    private_subnet_ids=["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+    private_subnet_route_table_ids=["rtb-0a1b2c3d4e5f60001", "rtb-0a1b2c3d4e5f60002"],
+)
+key = kms.Key(stack, "Key", enable_key_rotation=True)
+
 tracking = LogisticsTrackingApi(stack, "Tracking",
     stage_name="staging",
     authorization=ApiAuthorization.iam(),
@@ -37,6 +49,14 @@ tracking = LogisticsTrackingApi(stack, "Tracking",
         handler_throttles=HandlerThrottleAlarmOptions(enabled=False),
     ),
     removal_policy=RemovalPolicy.DESTROY,
+    # Hardening:
+    encryption_key=key,
+    vpc=vpc,
+    vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+    create_vpc_endpoints=True,
+    handler_reserved_concurrency=50,
+    stream_processor_reserved_concurrency=5,
+    web_acl_arn="arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/platform/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7",
 )
 tracking.grant_ingest(scanner_fleet)
 tracking.on_status_changed("Delivered", targets.SqsQueue(notifications),

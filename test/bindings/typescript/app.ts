@@ -7,8 +7,10 @@
  */
 // README:start
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ApiAuthorization, LogisticsTrackingApi, TrackingStatus } from 'logistics-tracking-api';
@@ -17,6 +19,16 @@ const app = new App();
 const stack = new Stack(app, 'BindingsConsumer');
 const scannerFleet = new iam.Role(stack, 'ScannerFleet', { assumedBy: new iam.AccountRootPrincipal() });
 const notifications = new sqs.Queue(stack, 'Notifications', { enforceSSL: true });
+
+// Hardening, all optional: the functions in your VPC's private subnets (with the VPC endpoints
+// they need), your KMS key for data, logs and environments, reserved concurrency, a WAF web ACL.
+const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+  vpcId: 'vpc-0a1b2c3d4e5f60718',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  privateSubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
+  privateSubnetRouteTableIds: ['rtb-0a1b2c3d4e5f60001', 'rtb-0a1b2c3d4e5f60002'],
+});
+const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
 
 const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
   stageName: 'staging',
@@ -31,6 +43,14 @@ const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
     handlerThrottles: { enabled: false },
   },
   removalPolicy: RemovalPolicy.DESTROY,
+  // Hardening:
+  encryptionKey: key,
+  vpc,
+  vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+  createVpcEndpoints: true,
+  handlerReservedConcurrency: 50,
+  streamProcessorReservedConcurrency: 5,
+  webAclArn: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/platform/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7',
 });
 tracking.grantIngest(scannerFleet);
 tracking.onStatusChanged('Delivered', new targets.SqsQueue(notifications), {

@@ -19,9 +19,15 @@ import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ec2.SubnetType;
+import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.ec2.VpcAttributes;
 import software.amazon.awscdk.services.events.targets.SqsQueue;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.sqs.Queue;
 
@@ -33,6 +39,16 @@ public final class BindingsConsumer {
                 .assumedBy(new AccountRootPrincipal())
                 .build();
         Queue notifications = Queue.Builder.create(stack, "Notifications").enforceSsl(true).build();
+
+        // Hardening, all optional: the functions in your VPC's private subnets (with the VPC endpoints
+        // they need), your KMS key for data, logs and environments, reserved concurrency, a WAF web ACL.
+        IVpc vpc = Vpc.fromVpcAttributes(stack, "Vpc", VpcAttributes.builder()
+                .vpcId("vpc-0a1b2c3d4e5f60718")
+                .availabilityZones(List.of("eu-west-1a", "eu-west-1b"))
+                .privateSubnetIds(List.of("subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"))
+                .privateSubnetRouteTableIds(List.of("rtb-0a1b2c3d4e5f60001", "rtb-0a1b2c3d4e5f60002"))
+                .build());
+        Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
 
         LogisticsTrackingApi tracking = LogisticsTrackingApi.Builder.create(stack, "Tracking")
                 .stageName("staging")
@@ -50,6 +66,14 @@ public final class BindingsConsumer {
                         .handlerThrottles(HandlerThrottleAlarmOptions.builder().enabled(false).build())
                         .build())
                 .removalPolicy(RemovalPolicy.DESTROY)
+                // Hardening:
+                .encryptionKey(key)
+                .vpc(vpc)
+                .vpcSubnets(SubnetSelection.builder().subnetType(SubnetType.PRIVATE_WITH_EGRESS).build())
+                .createVpcEndpoints(true)
+                .handlerReservedConcurrency(50)
+                .streamProcessorReservedConcurrency(5)
+                .webAclArn("arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/platform/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7")
                 .build();
         tracking.grantIngest(scannerFleet);
         tracking.onStatusChanged("Delivered", new SqsQueue(notifications), StatusChangedRuleOptions.builder()
