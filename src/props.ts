@@ -163,6 +163,9 @@ export interface LogisticsTrackingApiProps {
    * (the `logs.<region>.amazonaws.com` principal, limited by encryption context
    * to log groups of this account and region); an imported key's policy cannot
    * be changed from here, so the construct warns and the key's owner must add it.
+   *
+   * Not covered: API Gateway's execution-log group, which API Gateway creates
+   * itself (error-level entries, no request or response bodies).
    * @default - AWS-owned keys for the table, SQS-managed encryption for the
    * queue, CloudWatch Logs' and Lambda's own encryption; the alarm topic is not
    * encrypted
