@@ -354,7 +354,7 @@ testSoak.prependSpawn(setupPython);
 // Benchmarks: scripts that print figures, never timed tests.
 // ---------------------------------------------------------------------------
 const benchColdStart = project.addTask('bench:cold-start', {
-  description: 'Bundle bytes, cold import and cold start to the first answered POST /track, against the reference bundle',
+  description: 'Bundle bytes, cold import, cold start to the first answered POST /track and warm handler time per POST /track, against the reference bundles',
   exec: 'ts-node --project tsconfig.dev.json benchmarks/cold-start.ts',
   receiveArgs: true,
 });
@@ -381,6 +381,18 @@ const benchLoad = project.addTask('bench:load', {
 });
 benchLoad.prependSpawn(synthExample);
 benchLoad.prependSpawn(setupPython);
+
+// What a million updates cost (README "What it costs to run"): a seeded mix through the same
+// local stack, DynamoDB units computed from the items written and read, Lambda durations from the
+// workers' REPORT lines, priced with benchmarks/cost/prices.ts for the defaults, each cost option
+// and the seed design. It synthesizes its own app from src/, so it needs the bundles, not synth:example.
+const benchCost = project.addTask('bench:cost', {
+  description: 'Cost per million updates (defaults, each cost option, the seed design) from a seeded request mix through the local stack',
+  exec: 'ts-node --project tsconfig.dev.json benchmarks/cost.ts',
+  receiveArgs: true,
+});
+benchCost.prependSpawn(project.bundler.bundleTask);
+benchCost.prependSpawn(setupPython);
 
 // ---------------------------------------------------------------------------
 // jsii language bindings (test/bindings/, tools/build-go-module.sh, rosetta/).
