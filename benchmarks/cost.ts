@@ -157,10 +157,10 @@ async function main(): Promise<void> {
     const stateWrites = recorder.dynamoCalls.filter((call) => call.ok && call.after && isState(call.after)).length;
     const streamRecords = await drainStream(stack, stateWrites);
     const figures = kindFigures({ sent, calls: recorder.dynamoCalls, logs, accessLogFormat: format, stage: stack.stage });
-    // Records beyond the state writes are moto's stream artifacts that got past the local
-    // mapping (a bare-key INSERT of an UpdateItem on a new item), which the processor
-    // dead-letters as malformed: AWS writes no such record, so neither they nor their
-    // dead letters are billed here.
+    // Records beyond the state writes would be moto's stream artifacts that got past the
+    // local mapping (a bare-key INSERT of an UpdateItem on a new item; local/stream-records.ts
+    // holds them back), which the processor would dead-letter as malformed: AWS writes no such
+    // record, so neither they nor their dead letters are billed, and the output says so.
     const artifacts = Math.max(0, streamRecords - stateWrites);
     const deadLetters = await deadLetterCount(stack);
     const processor = processorFigures({

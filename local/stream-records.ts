@@ -83,11 +83,15 @@ function isBareKeyInsert(record: DynamoDBRecord): boolean {
 
 /**
  * Takes the records of each GetRecords answer in order and returns those AWS
- * would have written. A bare-key INSERT at the end of an answer is held back for
- * up to `holdMs`: moto may not have appended the second half of its pair yet.
+ * would have written. A bare-key INSERT whose partner is not in the answer yet is
+ * held back for up to `holdMs`, with every record after it (moto may append the
+ * second half of its pair after other writers' records, and holding the rest keeps
+ * the stream's order): the partner usually comes in the next answer.
  */
 export class MotoStreamArtifacts {
-  private held?: { readonly record: DynamoDBRecord; readonly since: number };
+  private held: readonly DynamoDBRecord[] = [];
+  /** When each bare INSERT was first seen, for its wait. */
+  private readonly firstSeen = new WeakMap<DynamoDBRecord, number>();
   private dropped = 0;
 
   constructor(private readonly holdMs: number) {}
@@ -97,11 +101,10 @@ export class MotoStreamArtifacts {
     return this.dropped;
   }
 
-  /** Call with every answer, also an empty one (a held record is released when its time is up). */
+  /** Call with every answer, also an empty one (held records are released when their time is up). */
   public accept(records: readonly DynamoDBRecord[], now: number): DynamoDBRecord[] {
-    const held = this.held;
-    this.held = undefined;
-    const all = held ? [held.record, ...records] : [...records];
+    const all = [...this.held, ...records];
+    this.held = [];
     const drop = new Set<number>();
     const lastIndexByKey = new Map<string, number>();
     all.forEach((record, index) => {
@@ -113,14 +116,15 @@ export class MotoStreamArtifacts {
     });
     this.dropped += drop.size;
     const kept = all.filter((_, index) => !drop.has(index));
-    const last = kept[kept.length - 1];
-    if (last && isBareKeyInsert(last)) {
-      const since = held && held.record === last ? held.since : now;
-      if (now - since < this.holdMs) {
-        this.held = { record: last, since };
-        return kept.slice(0, -1);
-      }
-    }
-    return kept;
+    // A bare INSERT still here has no later INSERT of its key in this answer: its
+    // partner may be yet to come, unless it has waited long enough.
+    const waiting = kept.findIndex((record) => {
+      if (!isBareKeyInsert(record)) return false;
+      if (!this.firstSeen.has(record)) this.firstSeen.set(record, now);
+      return now - this.firstSeen.get(record)! < this.holdMs;
+    });
+    if (waiting < 0) return kept;
+    this.held = kept.slice(waiting);
+    return kept.slice(0, waiting);
   }
 }

@@ -82,6 +82,27 @@ describe("moto's records that AWS would not write", () => {
     expect(artifacts.droppedCount).toBe(1);
   });
 
+  test('the pair split over two answers with other writes between (concurrent writers): the bare INSERT and what follows wait, in order', () => {
+    const artifacts = new MotoStreamArtifacts(1_000);
+    const bare = written('INSERT', 'a', { newImage: {} });
+    const other = written('INSERT', 'b', { newImage: { status: { S: 'pending' } } });
+    const full = written('INSERT', 'a', { newImage: { status: { S: 'in_transit' } } });
+    const later = written('MODIFY', 'b', { oldImage: { status: { S: 'pending' } }, newImage: { status: { S: 'in_transit' } } });
+    // Held from the bare INSERT on, so nothing is delivered out of the stream's order.
+    expect(artifacts.accept([bare, other], 0)).toEqual([]);
+    expect(artifacts.accept([full, later], 250)).toEqual([other, full, later]);
+    expect(artifacts.droppedCount).toBe(1);
+  });
+
+  test('records held behind a bare INSERT that really is one are passed on with it once its wait is over', () => {
+    const artifacts = new MotoStreamArtifacts(1_000);
+    const bare = written('INSERT', 'a', { newImage: {} });
+    const other = written('INSERT', 'b', { newImage: { status: { S: 'pending' } } });
+    expect(artifacts.accept([bare, other], 0)).toEqual([]);
+    expect(artifacts.accept([], 500)).toEqual([]);
+    expect(artifacts.accept([], 1_000)).toEqual([bare, other]);
+  });
+
   test('a bare INSERT that really is one is passed on once its wait is over', () => {
     const artifacts = new MotoStreamArtifacts(1_000);
     const bare = written('INSERT', 'a', { newImage: {} });
