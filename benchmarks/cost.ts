@@ -98,10 +98,23 @@ async function deadLetterCount(stack: LocalStack): Promise<number> {
   }
 }
 
-function functionSettings(template: any, logicalIdPrefix: string): { memoryMb: number; architecture: 'arm64' | 'x86_64' } {
+interface FunctionSettings {
+  readonly memoryMb: number;
+  readonly architecture: 'arm64' | 'x86_64';
+  /** Lambda writes its START, END and REPORT lines: unless the JSON log format's system log level is WARN. */
+  readonly platformLogs: boolean;
+}
+
+function functionSettings(template: any, logicalIdPrefix: string): FunctionSettings {
   const entry = Object.entries<any>(template.Resources).find(([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith(logicalIdPrefix));
   if (!entry) throw new Error(`no function ${logicalIdPrefix}* in the template`);
-  return { memoryMb: Number(entry[1].Properties.MemorySize ?? 128), architecture: entry[1].Properties.Architectures?.[0] ?? 'x86_64' };
+  const properties = entry[1].Properties;
+  const logging = properties.LoggingConfig ?? {};
+  return {
+    memoryMb: Number(properties.MemorySize ?? 128),
+    architecture: properties.Architectures?.[0] ?? 'x86_64',
+    platformLogs: !(logging.LogFormat === 'JSON' && logging.SystemLogLevel === 'WARN'),
+  };
 }
 
 interface Row {
@@ -204,8 +217,8 @@ interface RenderInput {
   readonly sent: readonly SentRequest[];
   readonly figures: readonly KindFigures[];
   readonly context: ModelContext;
-  readonly handlerSettings: { memoryMb: number; architecture: 'arm64' | 'x86_64' };
-  readonly processorSettings: { memoryMb: number; architecture: 'arm64' | 'x86_64' };
+  readonly handlerSettings: FunctionSettings;
+  readonly processorSettings: FunctionSettings;
   /** Records the local mapping handed the processor, of which `artifacts` were moto's; dead letters in the queue. */
   readonly streamRecords: number;
   readonly artifacts: number;
@@ -232,6 +245,8 @@ function render(input: RenderInput): string {
     handlerArchitecture: handlerSettings.architecture,
     processorMemoryMb: processorSettings.memoryMb,
     processorArchitecture: processorSettings.architecture,
+    handlerPlatformLogs: handlerSettings.platformLogs,
+    processorPlatformLogs: processorSettings.platformLogs,
     notifications: true,
     eventRetention: false,
     webAcl: false,

@@ -37,6 +37,8 @@ export function lambdaEnvironment(fn: FunctionSpec, options: LambdaEnvironmentOp
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
+    // What Lambda tells the code when the function logs in JSON (Powertools reads both).
+    ...(fn.jsonLogLevel !== undefined ? { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: fn.jsonLogLevel } : {}),
     AWS_ACCESS_KEY_ID: options.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
     LAMBDA_TASK_ROOT: fn.codeDirectory,

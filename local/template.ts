@@ -62,6 +62,12 @@ export interface FunctionSpec {
   /** `Environment.Variables`, resolved to the local resources. */
   readonly environment: Readonly<Record<string, string>>;
   readonly logGroupName: string;
+  /**
+   * `LoggingConfig.LogFormat` is JSON: the application log level Lambda then tells the
+   * code (`AWS_LAMBDA_LOG_LEVEL`, INFO unless `ApplicationLogLevel` says otherwise).
+   * Absent for the default text format.
+   */
+  readonly jsonLogLevel?: string;
   /** `ReservedConcurrentExecutions`: more invocations at once are throttled (0: every one). Absent: no reservation. */
   readonly reservedConcurrency?: number;
 }
@@ -254,6 +260,7 @@ function readFunction(id: string, stack: AssemblyStack, resolver: IntrinsicResol
     memoryMb: Number(props.MemorySize ?? 128),
     environment: Object.fromEntries(Object.entries(props.Environment?.Variables ?? {}).map(([key, value]) => [key, String(value)])),
     logGroupName: logGroup ?? `/aws/lambda/${name}`,
+    ...(props.LoggingConfig?.LogFormat === 'JSON' ? { jsonLogLevel: String(props.LoggingConfig.ApplicationLogLevel ?? 'INFO') } : {}),
     reservedConcurrency,
   };
 }

@@ -74,6 +74,9 @@ export interface Variant {
   readonly handlerArchitecture: Architecture;
   readonly processorMemoryMb: number;
   readonly processorArchitecture: Architecture;
+  /** Lambda's START, END and REPORT lines reach CloudWatch Logs (not with the system log level WARN). */
+  readonly handlerPlatformLogs: boolean;
+  readonly processorPlatformLogs: boolean;
   /** `real_time_notifications`: status changes published to EventBridge. */
   readonly notifications: boolean;
   /** `eventRetention` set: event items carry the TTL attribute. */
@@ -136,7 +139,8 @@ function gbSeconds(durationMs: number, memoryMb: number): number {
   return (Math.max(1, Math.ceil(durationMs)) / 1000) * (memoryMb / 1024);
 }
 
-function platformBytes(durationMs: number, memoryMb: number, traced: boolean): number {
+function platformBytes(durationMs: number, memoryMb: number, traced: boolean, written = true): number {
+  if (!written) return 0;
   if (!traced) return platformLogBytes({ durationMs, memoryMb, sampled: false });
   return (1 - XRAY_SAMPLED_SHARE) * platformLogBytes({ durationMs, memoryMb, sampled: false })
     + XRAY_SAMPLED_SHARE * platformLogBytes({ durationMs, memoryMb, sampled: true });
@@ -158,10 +162,11 @@ export function constructUsage(figures: KindFigures, variant: Variant, context: 
   };
   gb[variant.handlerArchitecture] += gbSeconds(figures.handlerDurationMs, variant.handlerMemoryMb);
   gb[variant.processorArchitecture] += processorInvocations * gbSeconds(processor.durationMs, variant.processorMemoryMb);
+  const processorPlatformBytes = platformBytes(processor.durationMs, variant.processorMemoryMb, true, variant.processorPlatformLogs);
   const logBytes = figures.handlerLogBytes
-    + platformBytes(figures.handlerDurationMs, variant.handlerMemoryMb, true)
+    + platformBytes(figures.handlerDurationMs, variant.handlerMemoryMb, true, variant.handlerPlatformLogs)
     + figures.accessLogBytes
-    + processorInvocations * (processor.logBytesPerInvocation + platformBytes(processor.durationMs, variant.processorMemoryMb, true))
+    + processorInvocations * (processor.logBytesPerInvocation + processorPlatformBytes)
     + (variant.notifications ? statusChanges * processor.publishedLineBytes : 0);
   return {
     apiRestRequests: 1,

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 
 /**
  * The logger and metrics of both functions, one instance each per execution
@@ -20,6 +21,25 @@ export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'LogisticsTracking',
   serviceName,
 });
+
+/** True until the first invocation of this execution environment has started its log. */
+let coldStart = true;
+
+/**
+ * Starts an invocation's log keys: its request id and whether it is a cold start,
+ * nothing else of the Lambda context. Powertools' `addContext` would add the
+ * function's ARN, name and memory size to every line too, which the log group
+ * (one per function) already says: about 230 bytes of each `tracking update
+ * recorded` line, a quarter of the handler's log bytes per update, which
+ * CloudWatch Logs bills at ingestion (measured with `npx projen bench:cost`;
+ * docs/decisions/0016-cost-cuts.md).
+ */
+export function startInvocationLog(context: Context, correlationId?: string): void {
+  logger.resetKeys();
+  logger.appendKeys({ function_request_id: context.awsRequestId, cold_start: coldStart });
+  coldStart = false;
+  if (correlationId !== undefined) logger.setCorrelationId(correlationId);
+}
 
 /** Metrics the shared modules emit, whichever function runs them. */
 export const SHARED_METRIC = {

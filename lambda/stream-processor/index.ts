@@ -6,7 +6,7 @@ import { count, METRIC } from './observability';
 import { EventPublisher, PUBLISH_RETRY } from './publisher';
 import { ENV } from '../../src/contract/runtime-config';
 import { runtimeConfig } from '../shared/config';
-import { logger, metrics } from '../shared/observability';
+import { logger, metrics, startInvocationLog } from '../shared/observability';
 
 /**
  * The stream processor: reads the tracking table's stream (filtered at the
@@ -39,8 +39,7 @@ if (!eventBusName || !deadLetterQueueUrl) {
 }
 
 export async function handler(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
-  logger.resetKeys();
-  logger.addContext(context);
+  startInvocationLog(context);
   try {
     // Read once per batch, so every record of it sees the same flags (cached, fail safe: never throws).
     const { flags } = await runtimeConfig.get();

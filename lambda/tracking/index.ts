@@ -8,7 +8,7 @@ import { getStatus } from './status';
 import { postTrack } from './track';
 import { ROUTES as CONTRACT_ROUTES } from '../../src/contract/routes';
 import { isTransientError } from '../shared/aws-errors';
-import { logger, metrics } from '../shared/observability';
+import { logger, metrics, startInvocationLog } from '../shared/observability';
 
 /**
  * The tracking API's Lambda handler (API Gateway REST, proxy integration): routes
@@ -39,9 +39,7 @@ const ROUTES: ReadonlyMap<string, ReadonlyMap<string, Route>> = (() => {
 })();
 
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
-  logger.resetKeys();
-  logger.addContext(context);
-  logger.setCorrelationId(event.requestContext?.requestId);
+  startInvocationLog(context, event.requestContext?.requestId);
   try {
     // Every DynamoDB call of the request gives up in time for the 503 to beat the function timeout.
     return await withDeadline(context.getRemainingTimeInMillis(), () => route(event)(event));

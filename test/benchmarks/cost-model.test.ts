@@ -1,6 +1,6 @@
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { accessLogLine } from '../../benchmarks/cost/access-log';
-import { price, total, Usage } from '../../benchmarks/cost/cost-model';
+import { constructUsage, KindFigures, ModelContext, price, total, Usage, Variant } from '../../benchmarks/cost/cost-model';
 import { billedMs, FunctionLogs, parseReport, platformLogBytes } from '../../benchmarks/cost/lambda-logs';
 import { PRICES } from '../../benchmarks/cost/prices';
 import { traceRoot } from '../../benchmarks/cost/recorder';
@@ -123,6 +123,27 @@ describe('traffic', () => {
   test('a retry resends the very update before it', () => {
     const index = plan.findIndex((request) => request.kind === 'client retry');
     expect(plan[index].body).toEqual(plan[index - 1].body);
+  });
+});
+
+describe('what a variant pays for its logs', () => {
+  const variant: Variant = {
+    name: 'v', note: '', handlerMemoryMb: 512, handlerArchitecture: 'arm64', processorMemoryMb: 256, processorArchitecture: 'arm64',
+    handlerPlatformLogs: true, processorPlatformLogs: true, notifications: false, eventRetention: false, webAcl: false,
+  };
+  const figures = {
+    kind: 'GET /status', requests: 1, updates: 0, calls: [], handlerDurationMs: 20, handlerColdStarts: 0, handlerLogBytes: 100, accessLogBytes: 300, seedLogBytes: 0,
+  } as unknown as KindFigures;
+  const context = {
+    table: { indexes: [] }, seedTable: { indexes: [] }, isState: () => false, isEvent: () => false,
+    processor: { invocations: 0, coldStarts: 0, records: 0, durationMs: 10, logBytesPerInvocation: 0, publishedLineBytes: 0, events: 0, deadLetters: 0 },
+  } as unknown as ModelContext;
+
+  test("Lambda's START, END and REPORT lines count unless the system log level leaves them out", () => {
+    const withPlatform = constructUsage(figures, variant, context).logBytes;
+    const without = constructUsage(figures, { ...variant, handlerPlatformLogs: false }, context).logBytes;
+    expect(without).toBe(400);
+    expect(withPlatform - without).toBeGreaterThan(200);
   });
 });
 

@@ -84,6 +84,16 @@ describe('a default LogisticsTrackingApi', () => {
       });
     });
 
+    test("both functions log in JSON without Lambda's START, END and REPORT lines (system log level WARN), application logs at INFO", () => {
+      const functions = template.findResources('AWS::Lambda::Function');
+      expect(Object.keys(functions)).toHaveLength(2);
+      for (const fn of Object.values(functions)) {
+        expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN' });
+        // An application level above INFO would drop the metrics: Lambda files EMF lines, which carry no level, as INFO.
+        expect(fn.Properties.LoggingConfig.ApplicationLogLevel ?? 'INFO').toBe('INFO');
+      }
+    });
+
     test('gets its wiring through the environment and sets no reserved variable', () => {
       const env = trackingHandler(template).props.Environment.Variables;
       expect(Object.keys(env).sort()).toEqual([

@@ -66,3 +66,10 @@ test('behind the fault proxy, queue URLs move to the proxy too (the SQS client s
   });
   expect(proxied).toMatchObject({ QUEUE_URL: 'http://127.0.0.1:5000/123456789012/dlq', BUS: 'bus', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' });
 });
+
+test('a function logging in JSON is told so, with its application log level; the text format sets neither variable', () => {
+  expect(environment.AWS_LAMBDA_LOG_FORMAT).toBeUndefined();
+  expect(environment.AWS_LAMBDA_LOG_LEVEL).toBeUndefined();
+  const json = lambdaEnvironment({ ...fn, jsonLogLevel: 'WARN' }, { region: 'us-east-1', endpoint: 'http://x', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  expect(json).toMatchObject({ AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'WARN' });
+});

@@ -191,6 +191,24 @@ describe('reserved concurrency, from ReservedConcurrentExecutions', () => {
   });
 });
 
+describe('the log format, from LoggingConfig', () => {
+  const withLogging = (loggingConfig: unknown) => {
+    const modified: any = JSON.parse(JSON.stringify(original));
+    modified.Resources[handlerId].Properties.LoggingConfig = loggingConfig;
+    return toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR }).functions.get(handlerId)!.jsonLogLevel;
+  };
+
+  test("the construct's functions log in JSON at Lambda's default application level", () => {
+    expect(toLocalTemplate(assembly(original), { emulatorEndpoint: EMULATOR }).functions.get(handlerId)!.jsonLogLevel).toBe('INFO');
+  });
+
+  test('a stated application level is kept; the text format has none', () => {
+    expect(withLogging({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG' })).toBe('DEBUG');
+    expect(withLogging({ LogFormat: 'Text' })).toBeUndefined();
+    expect(withLogging(undefined)).toBeUndefined();
+  });
+});
+
 describe("the request validator's flags, read as CloudFormation reads booleans", () => {
   const validatorId = idOf(original, 'AWS::ApiGateway::RequestValidator');
   const postTrack = (validator: Record<string, unknown>) => {
