@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { accessLogFormat } from './cost/access-log';
 import {
-  Breakdown, constructUsage, KindFigures, ModelContext, price, SEED_LAMBDA, seedUsage, SERVICES, sumBreakdowns, total, unitsFor, Variant,
+  ApiKind, Breakdown, constructUsage, KindFigures, ModelContext, price, SEED_LAMBDA, seedUsage, SERVICES, sumBreakdowns, total, unitsFor, Variant,
   XRAY_SAMPLED_SHARE,
 } from './cost/cost-model';
 import { drive, SentRequest } from './cost/driver';
@@ -44,7 +44,7 @@ import { PRICES, PRICES_AS_OF, PRICES_REGION } from './cost/prices';
 import { Recorder } from './cost/recorder';
 import { fixed, ratio, table, usd } from './cost/report';
 import { SEED_TABLE } from './cost/seed';
-import { startCostStack, synthCostApp } from './cost/stack';
+import { restAccessLogFormat, startCostStack, synthCostApp } from './cost/stack';
 import { DEFAULT_TRAFFIC, planTraffic, RequestKind, SINGLE_UPDATE_KINDS } from './cost/traffic';
 import { Item, itemBytes } from './cost/units';
 import type { LocalStack } from '../local/stack';
@@ -144,6 +144,9 @@ async function main(): Promise<void> {
     const app = synthCostApp(join(OUT_DIR, 'cdk.out'), recorderEndpoint);
     const format = accessLogFormat(app.template);
     if (!format) throw new Error('the stage has no access-log format');
+    const apiType: ApiKind = Object.values<any>(app.template.Resources).some((resource) => resource.Type === 'AWS::ApiGatewayV2::Api') ? 'HTTP' : 'REST';
+    if (apiType !== 'HTTP') throw new Error('bench:cost prices the REST variants from the default stack, which it expects to be an HTTP API');
+    const accessLogFormats = { HTTP: format, REST: restAccessLogFormat() };
     const handlerSettings = functionSettings(app.template, 'TrackingHandler');
     const processorSettings = functionSettings(app.template, 'TrackingStreamProcessor');
     const tableDefinition = tableDefinitionFromTemplate(app.template);
@@ -169,7 +172,9 @@ async function main(): Promise<void> {
     const isEvent = (item: Item) => item[TABLE_LAYOUT.sortKey]?.S?.startsWith(KEY_PREFIX.event) === true;
     const stateWrites = recorder.dynamoCalls.filter((call) => call.ok && call.after && isState(call.after)).length;
     const streamRecords = await drainStream(stack, stateWrites);
-    const figures = kindFigures({ sent, calls: recorder.dynamoCalls, logs, accessLogFormat: format, stage: stack.stage });
+    const figures = kindFigures({ sent, calls: recorder.dynamoCalls, logs, accessLogFormats, stage: stack.stage });
+    const unmatched = figures.filter((kind) => Number.isNaN(kind.handlerDurationMs)).map((kind) => kind.kind);
+    if (unmatched.length > 0) throw new Error(`no handler REPORT line matched the API request ids of: ${unmatched.join(', ')}`);
     // Records beyond the state writes would be moto's stream artifacts that got past the
     // local mapping (a bare-key INSERT of an UpdateItem on a new item; local/stream-records.ts
     // holds them back), which the processor would dead-letter as malformed: AWS writes no such
@@ -196,6 +201,7 @@ async function main(): Promise<void> {
       sent,
       figures,
       context,
+      apiType,
       handlerSettings,
       processorSettings,
       streamRecords,
@@ -219,6 +225,8 @@ interface RenderInput {
   readonly context: ModelContext;
   readonly handlerSettings: FunctionSettings;
   readonly processorSettings: FunctionSettings;
+  /** The default stack's API type. */
+  readonly apiType: ApiKind;
   /** Records the local mapping handed the processor, of which `artifacts` were moto's; dead letters in the queue. */
   readonly streamRecords: number;
   readonly artifacts: number;
@@ -240,7 +248,8 @@ function render(input: RenderInput): string {
 
   const defaults: Variant = {
     name: 'default',
-    note: `handler ${handlerSettings.memoryMb} MB ${handlerSettings.architecture}, processor ${processorSettings.memoryMb} MB ${processorSettings.architecture}`,
+    apiType: input.apiType,
+    note: `${input.apiType} API, handler ${handlerSettings.memoryMb} MB ${handlerSettings.architecture}, processor ${processorSettings.memoryMb} MB ${processorSettings.architecture}`,
     handlerMemoryMb: handlerSettings.memoryMb,
     handlerArchitecture: handlerSettings.architecture,
     processorMemoryMb: processorSettings.memoryMb,
@@ -256,7 +265,13 @@ function render(input: RenderInput): string {
     { ...defaults, name: 'handlerMemorySize: 1024', note: 'same measured duration, twice the GB (shorter cold starts)', handlerMemoryMb: 1024 },
     { ...defaults, name: 'realTimeNotifications: false', note: 'gives up status-change events; the processor still runs per stream batch', notifications: false },
     { ...defaults, name: 'eventRetention: 90 days', note: 'adds expires_at to each event item; TTL deletes are free; cuts storage, not this', eventRetention: true },
-    { ...defaults, name: 'webAclArn (AWS WAF)', note: 'adds WAF per request, plus $5/ACL and $1/rule a month', webAcl: true },
+    {
+      ...defaults,
+      name: 'apiType: REST',
+      note: 'a REST API: WAF, usage plans, X-Ray on the API, parameters checked and gateway errors in the contract shape',
+      apiType: 'REST',
+    },
+    { ...defaults, name: 'REST + webAclArn (AWS WAF)', note: 'adds WAF per request, plus $5/ACL and $1/rule a month', apiType: 'REST', webAcl: true },
   ];
 
   // --- What was sent and measured --------------------------------------------------
@@ -275,7 +290,7 @@ function render(input: RenderInput): string {
       return [
         kind.kind, String(kind.requests), per(units.writeUnits), per(units.readUnits), per(units.tableWriteUnits),
         ...context.table.indexes.map((index) => per(units.indexWriteUnits[index.name] ?? 0)),
-        fixed(kind.handlerDurationMs, 0), fixed(kind.handlerLogBytes, 0), fixed(kind.accessLogBytes, 0),
+        fixed(kind.handlerDurationMs, 0), fixed(kind.handlerLogBytes, 0), fixed(kind.accessLogBytes[input.apiType], 0),
         per(units.stateWrites), per(units.statusChanges),
         seedUnits ? per(seedUnits.writeUnits) : 'n/a', seedUnits ? per(seedUnits.readUnits) : 'n/a',
       ];

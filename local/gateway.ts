@@ -1,12 +1,12 @@
 import { randomUUID } from 'crypto';
-import type { IncomingMessage, ServerResponse } from 'http';
+import type { IncomingMessage } from 'http';
+import { decodeURIComponentSafe, Invoke, invokeWithin, readBody, Reply, replyListener, requestInput, requestLine, toReply } from './gateway-common';
 import { GatewayError, renderGatewayResponse, RenderContext } from './gateway-responses';
 import { buildProxyEvent, parseQueryString } from './proxy-event';
 import { RequestValidator } from './request-validator';
 import { Router } from './router';
 import type { SigV4Verifier } from './sigv4';
 import type { MethodSpec, RestApiSpec } from './template-api';
-import type { InvokeOptions, InvokeOutcome } from './workers';
 
 /**
  * The REST API as API Gateway runs it, in API Gateway's order: stage, route,
@@ -20,109 +20,38 @@ import type { InvokeOptions, InvokeOutcome } from './workers';
  * custom authorizers and Cognito, mapping templates, caching, CORS responses.
  */
 
+/** Kept here for the callers that imported it from the REST gateway. */
+export { toReply };
+
 export interface GatewayOptions {
   readonly api: RestApiSpec;
   readonly accountId: string;
   readonly verifier: SigV4Verifier;
-  readonly invoke: (functionLogicalId: string, event: unknown, options: InvokeOptions) => Promise<InvokeOutcome>;
+  readonly invoke: Invoke;
   /** One line per request (an access log). */
   readonly log?: (line: string) => void;
 }
 
-/** API Gateway's payload limit. */
-const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
-
 const INTERNAL_SERVER_ERROR = 'Internal server error';
-
-interface Reply {
-  readonly statusCode: number;
-  readonly headers: Record<string, string | string[]>;
-  readonly body: Buffer;
-}
-
-function readBody(request: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      // Past the limit the rest is read and dropped, so the client still gets an answer.
-      if (size <= MAX_PAYLOAD_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge: size > MAX_PAYLOAD_BYTES }));
-    request.on('error', reject);
-  });
-}
-
-/** The function's answer as an HTTP reply, or undefined when API Gateway would call it malformed (502). */
-export function toReply(payload: string): Reply | undefined {
-  let result: any;
-  try {
-    result = JSON.parse(payload);
-  } catch {
-    return undefined;
-  }
-  if (typeof result !== 'object' || result === null || Array.isArray(result)) return undefined;
-  const { statusCode, headers, multiValueHeaders, body, isBase64Encoded } = result;
-  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return undefined;
-  if (body !== undefined && body !== null && typeof body !== 'string') return undefined;
-  const scalar = (value: unknown) => ['string', 'number', 'boolean'].includes(typeof value);
-  const replyHeaders: Record<string, string | string[]> = {};
-  if (multiValueHeaders !== undefined && multiValueHeaders !== null) {
-    if (typeof multiValueHeaders !== 'object') return undefined;
-    for (const [name, values] of Object.entries(multiValueHeaders)) {
-      if (!Array.isArray(values) || !values.every(scalar)) return undefined;
-      replyHeaders[name] = values.map(String);
-    }
-  }
-  if (headers !== undefined && headers !== null) {
-    if (typeof headers !== 'object') return undefined;
-    for (const [name, value] of Object.entries(headers)) {
-      if (!scalar(value)) return undefined;
-      replyHeaders[name] = String(value);
-    }
-  }
-  if (!Object.keys(replyHeaders).some((name) => name.toLowerCase() === 'content-type')) {
-    replyHeaders['Content-Type'] = 'application/json';
-  }
-  const text = typeof body === 'string' ? body : '';
-  return { statusCode, headers: replyHeaders, body: isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8') };
-}
 
 export class Gateway {
   private readonly router: Router;
   private readonly validator: RequestValidator;
+
+  /** The `http.Server` request listener. */
+  public readonly listener = replyListener((request, started) => this.handle(request, started), (line) => this.options.log?.(line));
 
   constructor(private readonly options: GatewayOptions) {
     this.router = new Router(options.api.resources);
     this.validator = new RequestValidator(options.api.resources.flatMap((resource) => [...resource.methods.values()]));
   }
 
-  /** The `http.Server` request listener. */
-  public readonly listener = (request: IncomingMessage, response: ServerResponse): void => {
-    const started = Date.now();
-    this.handle(request, started).catch((error) => ({
-      statusCode: 500,
-      headers: { 'Content-Type': 'application/json' },
-      body: Buffer.from(JSON.stringify({ message: `local runtime error: ${(error as Error).message}` })),
-    })).then((reply) => {
-      // API Gateway answers with a Content-Length, never chunked.
-      response.writeHead(reply.statusCode, { ...reply.headers, 'Content-Length': String(reply.body.length) });
-      response.end(request.method === 'HEAD' ? undefined : reply.body);
-      this.options.log?.(`${request.method} ${request.url} ${reply.statusCode} ${Date.now() - started} ms`);
-    }, () => response.destroy());
-  };
 
   private async handle(request: IncomingMessage, requestTimeEpoch: number): Promise<Reply> {
     const requestId = randomUUID();
-    const method = (request.method ?? 'GET').toUpperCase();
-    const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    const line = requestLine(request);
+    const { method, sourceIp, rawPath, rawQuery } = line;
     const { body, tooLarge } = await readBody(request);
-    const url = request.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
-    const rawQuery = queryAt < 0 ? '' : url.slice(queryAt + 1);
-
     const rawStage = rawPath.split('/')[1] ?? '';
     const stageName = decodeURIComponentSafe(rawStage);
     const stage = this.options.api.stages.get(stageName);
@@ -162,6 +91,7 @@ export class Gateway {
     if (integration.kind !== 'lambda-proxy') {
       return refuse({ type: 'API_CONFIGURATION_ERROR', message: INTERNAL_SERVER_ERROR }, spec.resourcePath);
     }
+    const caller = { requestTimeEpoch, requestId, apiId: this.options.api.id, accountId: this.options.accountId, accessKeyId };
     const event = buildProxyEvent({
       method,
       path: decodeURIComponentSafe(pathBelowStage),
@@ -170,34 +100,14 @@ export class Gateway {
       resourcePath: route.resource.path,
       resourceId: route.resource.id,
       pathParameters: route.pathParameters,
-      rawQuery,
-      rawHeaders: request.rawHeaders,
-      body,
       binaryMediaTypes: this.options.api.binaryMediaTypes,
-      sourceIp,
-      requestId,
-      requestTimeEpoch,
-      apiId: this.options.api.id,
-      accountId: this.options.accountId,
-      accessKeyId,
-      localPort: request.socket.localPort ?? 0,
+      ...requestInput(request, line, body, caller),
     });
 
     // API Gateway stops waiting after the integration timeout (29 s by default),
     // whatever the function's own timeout; a queued invocation is then dropped.
-    const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'integration-timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('integration-timeout'), integration.timeoutMs);
-    });
-    const traceId = Object.entries(event.headers).find(([name]) => name.toLowerCase() === 'x-amzn-trace-id')?.[1];
-    const outcome = await Promise.race([
-      this.options.invoke(integration.functionLogicalId, event, { requestId, signal: abort.signal, traceId }),
-      timedOut,
-    ]);
-    clearTimeout(timer);
+    const outcome = await invokeWithin(this.options.invoke, integration.functionLogicalId, event, requestId, integration.timeoutMs);
     if (outcome === 'integration-timeout') {
-      abort.abort();
       return refuse({ type: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out' }, spec.resourcePath);
     }
     // Lambda refused to run the function (TooManyRequestsException): the invoke
@@ -214,13 +124,5 @@ export class Gateway {
     const reply = toReply(outcome.payload);
     if (!reply) return refuse({ type: 'DEFAULT_5XX', statusCode: 502, message: INTERNAL_SERVER_ERROR }, spec.resourcePath);
     return { ...reply, headers: { ...base, ...reply.headers } };
-  }
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
   }
 }

@@ -102,7 +102,14 @@ export class IntrinsicResolver {
         return bus === 'default' ? this.ruleName(logicalId) : `${bus}|${this.ruleName(logicalId)}`;
       }
       case 'AWS::ApiGateway::Stage':
+      case 'AWS::ApiGatewayV2::Stage':
         return named('StageName', 128);
+      // HTTP API ids are API Gateway-generated short ids too.
+      case 'AWS::ApiGatewayV2::Api':
+      case 'AWS::ApiGatewayV2::Integration':
+      case 'AWS::ApiGatewayV2::Route':
+      case 'AWS::ApiGatewayV2::Authorizer':
+        return shortId(`${resource.Type}/${logicalId}`);
       case 'AWS::ApiGateway::Model':
         return props.Name !== undefined ? named('Name', 128) : logicalId;
       case 'AWS::ApiGateway::RestApi':

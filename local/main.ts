@@ -5,7 +5,8 @@
  *   PORT=3000 (default)  the API's port
  *   --cdk-out DIR        the cloud assembly (default example/cdk.out)
  *   --stack NAME         the stack, when the assembly has several
- *   --rest-api ID        the RestApi logical id, when the stack has several
+ *   --api ID             the API to serve (a RestApi's or an HTTP API's logical id), when the stack has several
+ *   --rest-api ID        the same, the older name (RestApis)
  *   --quiet              no function log in the terminal (it is still in the log directory)
  */
 import * as path from 'path';
@@ -14,6 +15,7 @@ import { LocalStack, startLocalStack } from './stack';
 interface Arguments {
   readonly cdkOut: string;
   readonly stackName?: string;
+  readonly api?: string;
   readonly restApi?: string;
   readonly quiet: boolean;
 }
@@ -28,15 +30,16 @@ function parseArguments(argv: readonly string[]): Arguments {
       continue;
     } else if (flag === '--quiet') {
       quiet = true;
-    } else if (['--cdk-out', '--stack', '--rest-api'].includes(flag) && argv[i + 1] !== undefined) {
+    } else if (['--cdk-out', '--stack', '--api', '--rest-api'].includes(flag) && argv[i + 1] !== undefined) {
       values.set(flag, argv[++i]);
     } else {
-      throw new Error(`unknown argument ${flag}; use --cdk-out DIR, --stack NAME, --rest-api LOGICAL_ID, --quiet`);
+      throw new Error(`unknown argument ${flag}; use --cdk-out DIR, --stack NAME, --api LOGICAL_ID, --rest-api LOGICAL_ID, --quiet`);
     }
   }
   return {
     cdkOut: path.resolve(values.get('--cdk-out') ?? path.join(__dirname, '..', 'example', 'cdk.out')),
     stackName: values.get('--stack'),
+    api: values.get('--api'),
     restApi: values.get('--rest-api'),
     quiet,
   };
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     cdkOut: args.cdkOut,
     stackName: args.stackName,
+    api: args.api,
     restApi: args.restApi,
     port,
     functionLog: args.quiet ? () => undefined : (line) => process.stdout.write(`${line}\n`),

@@ -6,16 +6,18 @@ import { Cleanups } from './cleanups';
 import { Emulator, PortInUseError, startEmulator } from './emulator';
 import { FaultProxy } from './fault-proxy';
 import { Gateway } from './gateway';
+import { HttpGateway } from './http-gateway';
 import { LOCAL_REGION } from './intrinsics';
 import { lambdaEnvironment } from './lambda-environment';
 import { checkCodeDirectory, NodeExecutable, nodeForRuntime } from './node-runtime';
 import { OpenApiRoute } from './openapi-route';
 import { freePort } from './ports';
 import { provision, Provisioned } from './provision';
+import { apiEndpoints, stageBasePath, stageNames } from './served-api';
 import { LocalCredentials, SigV4Verifier } from './sigv4';
 import { StreamMapping, StreamMappingStats } from './stream-mapping';
 import { LocalTemplate, readLocalTemplate } from './template';
-import { PoolStats, WorkerPool } from './workers';
+import { InvokeOptions, PoolStats, WorkerPool } from './workers';
 
 /**
  * The whole local stack in one call, for `npx projen local` (local/main.ts), the
@@ -35,7 +37,9 @@ export interface LocalStackOptions {
   readonly cdkOut: string;
   /** Which stack, when the assembly has several. */
   readonly stackName?: string;
-  /** Which RestApi (logical id), when the stack has several. */
+  /** Which API (a RestApi's or an HTTP API's logical id), when the stack has several. */
+  readonly api?: string;
+  /** Which RestApi (logical id), when the stack has several; `api` is the newer name. */
   readonly restApi?: string;
   /** @default '127.0.0.1' */
   readonly host?: string;
@@ -76,7 +80,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  /** The invoke URL of the first stage, like the construct's `apiUrl`: `http://127.0.0.1:3000/dev/`. */
+  /** The invoke URL of the first stage, like the construct's `apiUrl`: `http://127.0.0.1:3000/dev/` (`/` for an HTTP API's `$default` stage). */
   readonly url: string;
   readonly host: string;
   readonly port: number;
@@ -138,19 +142,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const read = (emulatorPort: number) => readLocalTemplate(options.cdkOut, {
       emulatorEndpoint: `http://${host}:${emulatorPort}`,
       stackName: options.stackName,
+      api: options.api,
       restApi: options.restApi,
     });
     let emulatorPort = options.emulatorPort || await freePort(host);
     let template = read(emulatorPort);
-    const methods = template.api.resources.flatMap((resource) => [...resource.methods.values()]);
-    for (const method of methods) {
-      if (!SERVED_AUTHORIZATION.has(method.authorizationType)) {
-        throw new Error(`${method.httpMethod} ${method.resourcePath} uses ${method.authorizationType} authorization, which the local runtime does not serve (it serves IAM and none)`);
+    const endpoints = apiEndpoints(template);
+    for (const endpoint of endpoints) {
+      if (!SERVED_AUTHORIZATION.has(endpoint.authorizationType)) {
+        throw new Error(`${endpoint.label} uses ${endpoint.authorizationType} authorization, which the local runtime does not serve (it serves IAM and none)`);
       }
     }
     const streamMappings = options.eventSourceMappings === false ? [] : template.streamMappings;
     const servedFunctionIds = [...new Set([
-      ...methods.flatMap((method) => (method.integration.kind === 'lambda-proxy' ? [method.integration.functionLogicalId] : [])),
+      ...endpoints.flatMap((endpoint) => (endpoint.functionLogicalId !== undefined ? [endpoint.functionLogicalId] : [])),
       ...streamMappings.map((mapping) => mapping.functionLogicalId),
     ])];
     const nodes = new Map(servedFunctionIds.map((id) => {
@@ -159,7 +164,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return [id, cachedNode(fn.runtime, fn.name)];
     }));
 
-    let gateway: Gateway | undefined;
+    let gateway: { readonly listener: http.RequestListener } | undefined;
     const openApi = new OpenApiRoute(options.openApiFile ?? path.join(projectDir, 'assets', 'openapi', 'openapi.json'));
     const server = http.createServer((request, response) => {
       if (openApi.matches(request)) return openApi.serve(request, response);
@@ -259,18 +264,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mappings.set(spec.logicalId, mapping);
     }
 
-    gateway = new Gateway({
-      api: template.api,
+    const gatewayOptions = {
       accountId: template.accountId,
       verifier: new SigV4Verifier({ region: LOCAL_REGION, service: 'execute-api', credentials: [credentials] }),
-      invoke: (functionLogicalId, event, invokeOptions) => pools.get(functionLogicalId)!.invoke(event, invokeOptions),
+      invoke: (functionLogicalId: string, event: unknown, invokeOptions: InvokeOptions) => pools.get(functionLogicalId)!.invoke(event, invokeOptions),
       log: options.accessLog,
-    });
+    };
+    gateway = template.protocol === 'HTTP'
+      ? new HttpGateway({ ...gatewayOptions, api: template.httpApi })
+      : new Gateway({ ...gatewayOptions, api: template.api });
 
-    const stage = [...template.api.stages.keys()][0];
+    const stage = stageNames(template)[0];
     let stopped: Promise<void> | undefined;
     return {
-      url: `http://${host}:${port}/${stage}/`,
+      url: `http://${host}:${port}${stageBasePath(template, stage)}`,
       host,
       port,
       stage,

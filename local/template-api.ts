@@ -53,14 +53,47 @@ export interface RestApiSpec {
 /** API Gateway's limit, and the default when an integration names no TimeoutInMillis. */
 export const INTEGRATION_TIMEOUT_MS = 29_000;
 
+/**
+ * Which function of the stack a function ARN names. Shared by both API flavours:
+ * a REST integration URI wraps the ARN, an HTTP API integration names it directly.
+ */
+export function functionOfArn(functionArn: string, functions: ReadonlyMap<string, FunctionSpec>): string | undefined {
+  // An alias or version ARN (`...:function:name:alias`) runs the same code.
+  const arn = functionArn.split(':').slice(0, 7).join(':');
+  return [...functions.values()].find((fn) => fn.arn === arn)?.logicalId;
+}
+
 /** Which function a Lambda proxy integration URI (`arn:aws:apigateway:...:lambda:path/.../functions/<arn>/invocations`) calls. */
 function functionOfUri(uri: string, functions: ReadonlyMap<string, FunctionSpec>): string | undefined {
   const match = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/.exec(uri);
-  if (!match) return undefined;
-  // An alias or version ARN (`...:function:name:alias`) runs the same code.
-  const arn = match[1].split(':').slice(0, 7).join(':');
-  return [...functions.values()].find((fn) => fn.arn === arn)?.logicalId;
+  return match ? functionOfArn(match[1], functions) : undefined;
 }
+
+/** How one kind of API is named in the messages of {@link chooseApi}. */
+export interface ApiKind {
+  /** The resource type, for "the template has no ... to serve". */
+  readonly type: string;
+  /** e.g. `RestApi`, `HTTP API`. */
+  readonly singular: string;
+  readonly plural: string;
+  /** The command-line option that chooses one. */
+  readonly option: string;
+}
+
+/**
+ * The one API of a kind to serve, by logical id: the chosen one, or the only one.
+ * The others are listed in `notServed`, so the start-up report says what is left out.
+ */
+export function chooseApi(apis: readonly string[], chosen: string | undefined, kind: ApiKind, notServed: string[]): string {
+  if (apis.length === 0) throw new TemplateError(`the template has no ${kind.type} to serve`);
+  if (chosen !== undefined && !apis.includes(chosen)) throw new TemplateError(`${kind.singular} ${chosen} is not in the template; it holds: ${apis.join(', ')}`);
+  if (chosen === undefined && apis.length > 1) throw new TemplateError(`the template holds several ${kind.plural} (${apis.join(', ')}); choose one with ${kind.option}`);
+  const apiLogicalId = chosen ?? apis[0];
+  for (const other of apis.filter((id) => id !== apiLogicalId)) notServed.push(`${other} (only one ${kind.singular} is served)`);
+  return apiLogicalId;
+}
+
+const REST_API: ApiKind = { type: 'AWS::ApiGateway::RestApi', singular: 'RestApi', plural: 'RestApis', option: '--rest-api' };
 
 export function readRestApi(
   byType: (...types: string[]) => string[],
@@ -69,12 +102,7 @@ export function readRestApi(
   chosen: string | undefined,
   notServed: string[],
 ): RestApiSpec {
-  const apis = byType('AWS::ApiGateway::RestApi');
-  if (apis.length === 0) throw new TemplateError('the template has no AWS::ApiGateway::RestApi to serve');
-  if (chosen !== undefined && !apis.includes(chosen)) throw new TemplateError(`RestApi ${chosen} is not in the template; it holds: ${apis.join(', ')}`);
-  if (chosen === undefined && apis.length > 1) throw new TemplateError(`the template holds several RestApis (${apis.join(', ')}); choose one with --rest-api`);
-  const apiLogicalId = chosen ?? apis[0];
-  for (const other of apis.filter((id) => id !== apiLogicalId)) notServed.push(`${other} (only one RestApi is served)`);
+  const apiLogicalId = chooseApi(byType('AWS::ApiGateway::RestApi'), chosen, REST_API, notServed);
 
   const apiProps = resolver.properties(apiLogicalId);
   if (apiProps.Body !== undefined || apiProps.BodyS3Location !== undefined) {

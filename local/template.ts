@@ -2,8 +2,10 @@ import * as path from 'path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AssemblyStack, readAssemblyStack } from './cloud-assembly';
 import { IntrinsicResolver, LOCAL_ACCOUNT_ID, LOCAL_REGION, TemplateError } from './intrinsics';
-import { readRestApi, RestApiSpec } from './template-api';
+import { ApiSelection, readServedApi, withServedApi } from './served-api';
+import type { RestApiSpec } from './template-api';
 import { readEventSourceMappings, StreamMappingSpec } from './template-event-sources';
+import type { HttpApiSpec } from './template-http-api';
 import { readRules, RuleSpec } from './template-rules';
 
 /**
@@ -72,7 +74,8 @@ export interface FunctionSpec {
   readonly reservedConcurrency?: number;
 }
 
-export interface LocalTemplate {
+/** Everything a template holds but the API it serves. */
+export interface LocalTemplateBase {
   readonly stackName: string;
   readonly region: string;
   readonly accountId: string;
@@ -83,7 +86,6 @@ export interface LocalTemplate {
   /** EventBridge rules with their SQS targets (see template-rules.ts for what is left out). */
   readonly rules: readonly RuleSpec[];
   readonly functions: ReadonlyMap<string, FunctionSpec>;
-  readonly api: RestApiSpec;
   /** Event source mappings on the streams of this template's tables, served by polling the stream. */
   readonly streamMappings: readonly StreamMappingSpec[];
   /** What the template has that the local runtime does not run, for the start-up report. */
@@ -92,11 +94,30 @@ export interface LocalTemplate {
   readonly warnings: readonly string[];
 }
 
-export interface ReadTemplateOptions {
+/** A template that serves a REST API (`AWS::ApiGateway::RestApi`). */
+export interface RestLocalTemplate extends LocalTemplateBase {
+  readonly protocol: 'REST';
+  readonly api: RestApiSpec;
+}
+
+/** A template that serves an HTTP API (`AWS::ApiGatewayV2::Api`, ProtocolType HTTP). */
+export interface HttpLocalTemplate extends LocalTemplateBase {
+  readonly protocol: 'HTTP';
+  readonly httpApi: HttpApiSpec;
+}
+
+/** What the local runtime serves: exactly one API, a REST API or an HTTP API (narrow on `protocol`). */
+export type LocalTemplate = RestLocalTemplate | HttpLocalTemplate;
+
+/** `template`, which must serve a REST API (for callers that only handle one). */
+export function restTemplate(template: LocalTemplate): RestLocalTemplate {
+  if (template.protocol !== 'REST') throw new Error(`the template serves an HTTP API (${template.httpApi.logicalId}), not a REST API`);
+  return template;
+}
+
+export interface ReadTemplateOptions extends ApiSelection {
   /** The emulator's endpoint (queue URLs point at it). */
   readonly emulatorEndpoint: string;
-  /** Which RestApi to serve when the template has several (logical id). */
-  readonly restApi?: string;
 }
 
 /** Reads the stack in `cdkOut` (see {@link readAssemblyStack}) into a {@link LocalTemplate}. */
@@ -118,11 +139,11 @@ export function toLocalTemplate(stack: AssemblyStack, options: ReadTemplateOptio
   const notServed: string[] = [];
   const warnings: string[] = [];
   const functions = new Map(byType('AWS::Lambda::Function').map((id) => [id, readFunction(id, stack, resolver)]));
-  const api = readRestApi(byType, resolver, functions, options.restApi, notServed);
+  const served = readServedApi(byType, resolver, functions, options, notServed);
   const tables = byType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable').map((id) => readTable(id, resolver));
   const queues = byType('AWS::SQS::Queue').map((id) => readQueue(id, resolver));
 
-  return {
+  return withServedApi({
     stackName: stack.stackName,
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
@@ -132,11 +153,10 @@ export function toLocalTemplate(stack: AssemblyStack, options: ReadTemplateOptio
     eventBuses: byType('AWS::Events::EventBus').map((id) => readEventBus(id, resolver)),
     rules: readRules(byType('AWS::Events::Rule'), resolver, queues, notServed, warnings),
     functions,
-    api,
     streamMappings: readEventSourceMappings(byType('AWS::Lambda::EventSourceMapping'), resolver, tables, functions, queues, notServed, warnings),
     notServed,
     warnings,
-  };
+  }, served);
 }
 
 function pick<T extends object>(source: T, keys: readonly (keyof T)[]): Partial<T> {

@@ -1,4 +1,6 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as httpAuthorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
@@ -23,7 +25,7 @@ export class ApiAuthorization {
   public static iam(): ApiAuthorization {
     return new ApiAuthorization(ApiAuthorizationType.IAM, () => ({
       authorizationType: apigateway.AuthorizationType.IAM,
-    }));
+    }), () => ({ authorizer: new httpAuthorizers.HttpIamAuthorizer() }));
   }
 
   /**
@@ -31,8 +33,13 @@ export class ApiAuthorization {
    * @param userPool the pool whose tokens are accepted
    * @param scopes OAuth scopes a token must carry (any one of them); empty
    *   accepts ID tokens of the pool
+   * @param userPoolClients with `ApiType.HTTP` only: the app clients whose tokens
+   *   are accepted (an HTTP API checks a token's audience against them). Without
+   *   them a new app client of the pool is created and only its tokens are
+   *   accepted. A REST API accepts tokens of every client of the pool.
    */
-  public static cognito(userPool: cognito.IUserPool, scopes?: string[]): ApiAuthorization {
+  public static cognito(userPool: cognito.IUserPool, scopes?: string[], userPoolClients?: cognito.IUserPoolClient[]): ApiAuthorization {
+    const scopeList = scopes && scopes.length > 0 ? scopes : undefined;
     // One authorizer per API, shared by its methods.
     const authorizers = new WeakMap<Construct, apigateway.CognitoUserPoolsAuthorizer>();
     return new ApiAuthorization(ApiAuthorizationType.COGNITO, (scope) => {
@@ -46,16 +53,20 @@ export class ApiAuthorization {
       return {
         authorizationType: apigateway.AuthorizationType.COGNITO,
         authorizer,
-        authorizationScopes: scopes && scopes.length > 0 ? scopes : undefined,
+        authorizationScopes: scopeList,
       };
-    });
+    }, () => ({
+      // One per ApiAuthorization: the authorizer binds to the first API it is used on.
+      authorizer: new httpAuthorizers.HttpUserPoolAuthorizer('CognitoAuthorizer', userPool, { userPoolClients }),
+      authorizationScopes: scopeList,
+    }));
   }
 
   /** No authorization. Use only behind another gate (a private network, a WAF rule). */
   public static none(): ApiAuthorization {
     return new ApiAuthorization(ApiAuthorizationType.NONE, () => ({
       authorizationType: apigateway.AuthorizationType.NONE,
-    }));
+    }), () => ({ authorizer: new apigatewayv2.HttpNoneAuthorizer() }));
   }
 
   /** Which kind of authorization this is. */
@@ -63,7 +74,11 @@ export class ApiAuthorization {
 
   // Private: a subclass written in Python or Java could not implement the
   // internal `_methodOptions`, and would fail only at synthesis.
-  private constructor(type: ApiAuthorizationType, private readonly methodOptions: (scope: Construct) => apigateway.MethodOptions) {
+  private constructor(
+    type: ApiAuthorizationType,
+    private readonly methodOptions: (scope: Construct) => apigateway.MethodOptions,
+    private readonly routeOptions: () => HttpRouteAuthorization,
+  ) {
     this.type = type;
   }
 
@@ -74,4 +89,22 @@ export class ApiAuthorization {
   public _methodOptions(scope: Construct): apigateway.MethodOptions {
     return this.methodOptions(scope);
   }
+
+  /**
+   * The authorizer and scopes that apply this authorization to the routes of one
+   * HTTP API (a new authorizer per call: an HTTP authorizer belongs to one API).
+   * @internal
+   */
+  public _httpRouteAuthorization(): HttpRouteAuthorization {
+    return this.routeOptions();
+  }
+}
+
+/**
+ * How a route of an HTTP API is authorized.
+ * @internal
+ */
+export interface HttpRouteAuthorization {
+  readonly authorizer: apigatewayv2.IHttpRouteAuthorizer;
+  readonly authorizationScopes?: string[];
 }

@@ -1,5 +1,6 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -11,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { ApiType } from './api-type';
 import { ApiAuthorization, ApiAuthorizationType } from './authorization';
 import { STATUS_CHANGED_EVENT } from './contract/events';
 import { RouteDefinition, ROUTES } from './contract/routes';
@@ -20,7 +22,8 @@ import {
 import { TABLE_LAYOUT } from './contract/table';
 import { createParameters } from './private/configuration';
 import { allowLogsToUseKey } from './private/encryption';
-import { createMonitoring, dashboardUrl } from './private/monitoring';
+import { createHttpApi } from './private/http-api';
+import { ApiStageMetrics, createMonitoring, dashboardUrl } from './private/monitoring';
 import { createNetwork } from './private/network';
 import { createNotifications } from './private/notifications';
 import { createRestApi } from './private/rest-api';
@@ -31,8 +34,8 @@ import { LogisticsTrackingApiProps } from './props';
 import { StatusChangedRuleOptions } from './status-changed';
 
 /**
- * A complete serverless shipment-tracking service: REST API → Lambda →
- * DynamoDB, configuration and feature flags in SSM Parameter Store, alarms
+ * A complete serverless shipment-tracking service: API Gateway (REST or HTTP
+ * API) → Lambda → DynamoDB, configuration and feature flags in SSM Parameter Store, alarms
  * with actions and a dashboard.
  *
  * ```ts
@@ -49,24 +52,32 @@ export class LogisticsTrackingApi extends Construct {
   public readonly handlerLogGroup: logs.LogGroup;
   /** The tracking handler's execution role. */
   public readonly handlerRole: iam.Role;
-  /** The REST API. */
-  public readonly api: apigateway.RestApi;
-  /** The API stage (named by the `stageName` prop). */
-  public readonly stage: apigateway.Stage;
+  /** Which kind of API serves the routes (the `apiType` prop). */
+  public readonly apiType: ApiType;
+  /** The REST API; undefined with `ApiType.HTTP`. */
+  public readonly api?: apigateway.RestApi;
+  /** The REST API's stage (named by the `stageName` prop); undefined with `ApiType.HTTP`. */
+  public readonly stage?: apigateway.Stage;
+  /** The HTTP API; undefined with `ApiType.REST`. */
+  public readonly httpApi?: apigatewayv2.HttpApi;
+  /** The HTTP API's stage (named by the `stageName` prop); undefined with `ApiType.REST`. */
+  public readonly httpStage?: apigatewayv2.HttpStage;
   /** The API access log group (JSON lines). */
   public readonly accessLogGroup: logs.LogGroup;
   /**
-   * The request validator of the contract's routes: it checks their required
-   * query parameters. Bodies are validated by the handler, whose 400 names
-   * each offending field.
+   * The REST API's request validator of the contract's routes: it checks their
+   * required query parameters. Bodies are validated by the handler, whose 400
+   * names each offending field. Undefined with `ApiType.HTTP`, where the handler
+   * checks the query parameters too.
    */
-  public readonly requestValidator: apigateway.RequestValidator;
+  public readonly requestValidator?: apigateway.RequestValidator;
   /**
-   * The `TrackingUpdate` model (the contract's JSON schema) of `POST /track`
-   * bodies. It documents the body in the API's SDK and OpenAPI exports; the
-   * handler validates bodies against the same schema.
+   * The REST API's `TrackingUpdate` model (the contract's JSON schema) of
+   * `POST /track` bodies. It documents the body in the API's SDK and OpenAPI
+   * exports; the handler validates bodies against the same schema. Undefined
+   * with `ApiType.HTTP`.
    */
-  public readonly trackingUpdateModel: apigateway.Model;
+  public readonly trackingUpdateModel?: apigateway.Model;
   /** The API configuration parameter (JSON), read by the handler at run time. */
   public readonly configParameter: ssm.StringParameter;
   /** The feature-flag parameter (JSON), read by the handler at run time. */
@@ -198,8 +209,9 @@ export class LogisticsTrackingApi extends Construct {
     this.eventBus = notifications.eventBus;
     this.deadLetterQueue = notifications.deadLetterQueue;
 
-    // The REST API
-    const rest = createRestApi(this, {
+    // The API
+    this.apiType = props.apiType ?? ApiType.HTTP;
+    const apiOptions = {
       stageName,
       handler: this.handler,
       authorization,
@@ -207,22 +219,38 @@ export class LogisticsTrackingApi extends Construct {
       burstLimit: props.throttling?.burstLimit ?? 200,
       logRetention,
       removalPolicy,
-      manageAccountRole: props.manageApiGatewayAccountRole ?? false,
       encryptionKey: props.encryptionKey,
-      webAclArn: props.webAclArn,
-    });
-    this.api = rest.api;
-    this.stage = rest.api.deploymentStage;
-    this.accessLogGroup = rest.accessLogGroup;
-    this.requestValidator = rest.requestValidator;
-    this.trackingUpdateModel = rest.trackingUpdateModel;
+    };
+    let apiStage: ApiStageMetrics;
+    if (this.apiType === ApiType.HTTP) {
+      const http = createHttpApi(this, apiOptions);
+      this.httpApi = http.api;
+      this.httpStage = http.stage;
+      this.accessLogGroup = http.accessLogGroup;
+      // HttpStage.url has no trailing slash; RestApi.url has one.
+      this.apiUrl = `${http.stage.url}/`;
+      apiStage = http.stage;
+    } else {
+      const rest = createRestApi(this, {
+        ...apiOptions,
+        manageAccountRole: props.manageApiGatewayAccountRole ?? false,
+        webAclArn: props.webAclArn,
+      });
+      this.api = rest.api;
+      this.stage = rest.api.deploymentStage;
+      this.accessLogGroup = rest.accessLogGroup;
+      this.requestValidator = rest.requestValidator;
+      this.trackingUpdateModel = rest.trackingUpdateModel;
+      this.apiUrl = rest.api.url;
+      apiStage = this.stage;
+    }
 
     // Alarms and dashboard
     const actions = [...(props.alarmActions ?? [])];
     this.alarmTopic = props.alarmTopic ?? (props.alarmActions ? undefined : this.createAlarmTopic(props));
     if (this.alarmTopic) actions.push(new cloudwatchActions.SnsAction(this.alarmTopic));
     const monitoring = createMonitoring(this, {
-      stage: this.stage,
+      stage: apiStage,
       handler: this.handler,
       table: this.table,
       streamProcessor: this.streamProcessor,
@@ -233,7 +261,6 @@ export class LogisticsTrackingApi extends Construct {
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
 
-    this.apiUrl = this.api.url;
     this.tableName = this.table.tableName;
     this.handlerFunctionName = this.handler.functionName;
     this.dashboardUrl = dashboardUrl(this.dashboard);
@@ -294,8 +321,14 @@ export class LogisticsTrackingApi extends Construct {
       actions: ['execute-api:Invoke'],
       resourceArns: Object.values<RouteDefinition>(ROUTES)
         .filter((route) => route.grant === grant)
-        .map((route) => this.api.arnForExecuteApi(route.method, route.path, this.stage.stageName)),
+        .map((route) => this.methodArn(route)),
     });
+  }
+
+  /** The execute-api ARN of a contract route on this stage, REST or HTTP (both are `<api>/<stage>/<METHOD><path>`). */
+  private methodArn(route: RouteDefinition): string {
+    if (this.httpApi && this.httpStage) return this.httpApi.arnForExecuteApi(route.method, route.path, this.httpStage.stageName);
+    return this.api!.arnForExecuteApi(route.method, route.path, this.stage!.stageName);
   }
 
   private createAlarmTopic(props: LogisticsTrackingApiProps): sns.Topic {

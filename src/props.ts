@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { TrackingAlarmOptions } from './alarm-options';
+import { ApiType } from './api-type';
 import { ApiAuthorization } from './authorization';
 
 /**
@@ -72,6 +73,14 @@ export interface LogisticsTrackingApiProps {
    * @default `/logistics-tracking/${stageName}`
    */
   readonly parameterPath?: string;
+
+  /**
+   * Which kind of API Gateway API serves the routes: an HTTP API, or a REST API
+   * at 3.5 times the price per request. See `ApiType` for what each gives and
+   * gives up; `webAclArn` and `manageApiGatewayAccountRole` need REST.
+   * @default ApiType.HTTP
+   */
+  readonly apiType?: ApiType;
 
   /**
    * Who may call the API.

@@ -19,7 +19,7 @@ import { App, Aws, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-l
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LogisticsTrackingApi } from '../src';
+import { ApiType, LogisticsTrackingApi } from '../src';
 import { STATUS_CHANGED_EVENT } from '../src/contract/events';
 import { stateKey } from '../src/contract/table';
 
@@ -28,6 +28,8 @@ const stack = new Stack(app, 'LogisticsTrackingApiInteg');
 
 const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
   stageName: 'integ',
+  // The assertions call API Gateway's TestInvokeMethod, which only REST APIs have.
+  apiType: ApiType.REST,
   removalPolicy: RemovalPolicy.DESTROY,
   deletionProtection: false,
   configCacheTtl: Duration.seconds(5),
@@ -57,11 +59,12 @@ const EVENT_ID = 'integ-event-0001';
 const EVENT_TIME = '2026-01-01T12:00:00.000Z';
 const LOCATION = { lat: 52.52, lng: 13.405 };
 
-const restApiId = tracking.api.restApiId;
+const restApi = tracking.api!;
+const restApiId = restApi.restApiId;
 const testInvoke = (method: string, path: string, pathWithQueryString: string, body?: unknown) => {
   const call = integ.assertions.awsApiCall('APIGateway', 'testInvokeMethod', {
     restApiId,
-    resourceId: tracking.api.root.resourceForPath(path).resourceId,
+    resourceId: restApi.root.resourceForPath(path).resourceId,
     httpMethod: method,
     pathWithQueryString,
     headers: { 'Content-Type': 'application/json' },

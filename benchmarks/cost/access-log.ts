@@ -1,11 +1,12 @@
 /**
  * API Gateway access-log lines, computed rather than measured: the local gateway
  * logs its own short line (`POST /dev/track 200 5 ms`), not the stage's format.
- * The line is the template's `AccessLogSetting.Format` (the construct uses
- * `AccessLogFormat.jsonWithStandardFields()`) with each `$context` variable
- * replaced by what API Gateway would put there for the request: the real
- * status, method, resource path and response length, and typical values for
- * the caller (a SigV4-signed call from an assumed role).
+ * The line is the template's access-log format (a REST stage's
+ * `AccessLogSetting.Format`, `AccessLogFormat.jsonWithStandardFields()` in the
+ * construct; an HTTP stage's `AccessLogSettings.Format`) with each `$context`
+ * variable replaced by what API Gateway would put there for the request: the
+ * real status, method, resource path or route key and response length, and
+ * typical values for the caller (a SigV4-signed call from an assumed role).
  */
 
 export interface AccessLogContext {
@@ -42,6 +43,7 @@ export function accessLogLine(format: string, context: AccessLogContext): string
     'requestTimeEpoch': String(context.requestTimeEpochMs),
     'httpMethod': context.httpMethod,
     'resourcePath': context.resourcePath,
+    'routeKey': `${context.httpMethod} ${context.resourcePath}`,
     'status': String(context.status),
     'protocol': 'HTTP/1.1',
     'responseLength': String(context.responseLength),
@@ -49,8 +51,11 @@ export function accessLogLine(format: string, context: AccessLogContext): string
   return format.replace(/\$context\.([A-Za-z0-9_.]+[A-Za-z0-9_])/g, (_, name: string) => values[name] ?? '-');
 }
 
-/** The stage's access-log format in a synthesized template (the first stage that has one). */
+/** The stage's access-log format in a synthesized template (the first REST or HTTP stage that has one). */
 export function accessLogFormat(template: any): string | undefined {
-  const stage = Object.values<any>(template.Resources ?? {}).find((resource) => resource.Type === 'AWS::ApiGateway::Stage' && resource.Properties?.AccessLogSetting?.Format);
-  return stage?.Properties.AccessLogSetting.Format;
+  for (const resource of Object.values<any>(template.Resources ?? {})) {
+    if (resource.Type === 'AWS::ApiGateway::Stage' && resource.Properties?.AccessLogSetting?.Format) return resource.Properties.AccessLogSetting.Format;
+    if (resource.Type === 'AWS::ApiGatewayV2::Stage' && resource.Properties?.AccessLogSettings?.Format) return resource.Properties.AccessLogSettings.Format;
+  }
+  return undefined;
 }

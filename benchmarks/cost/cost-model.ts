@@ -13,9 +13,13 @@ import type { Item, TableDefinition } from './units';
 
 export type Architecture = 'arm64' | 'x86_64';
 
+/** The API Gateway flavour of a variant (the construct's `apiType`). */
+export type ApiKind = 'REST' | 'HTTP';
+
 /** Everything a request (or a share of one) bills for. */
 export interface Usage {
   readonly apiRestRequests: number;
+  readonly apiHttpRequests: number;
   readonly wafRequests: number;
   readonly lambdaInvocations: number;
   readonly gbSecondsArm64: number;
@@ -34,7 +38,7 @@ export type Breakdown = Readonly<Record<Service, number>>;
 
 export function price(usage: Usage): Breakdown {
   return {
-    'API Gateway': dollars(PRICES.apiGatewayRest, usage.apiRestRequests),
+    'API Gateway': dollars(PRICES.apiGatewayRest, usage.apiRestRequests) + dollars(PRICES.apiGatewayHttp, usage.apiHttpRequests),
     'WAF': dollars(PRICES.wafRequests, usage.wafRequests),
     'Lambda': dollars(PRICES.lambdaRequests, usage.lambdaInvocations)
       + dollars(PRICES.lambdaArm64GbSecond, usage.gbSecondsArm64)
@@ -70,6 +74,8 @@ export interface Variant {
   readonly name: string;
   /** What it changes, and what it gives up. */
   readonly note: string;
+  /** `apiType`: which API Gateway API answers (and bills) each request. */
+  readonly apiType: ApiKind;
   readonly handlerMemoryMb: number;
   readonly handlerArchitecture: Architecture;
   readonly processorMemoryMb: number;
@@ -96,9 +102,9 @@ export interface KindFigures {
   /** Median Lambda duration of the handler per warm invocation, as measured (ms). */
   readonly handlerDurationMs: number;
   readonly handlerColdStarts: number;
-  /** Means per request: the handler's own log lines, the access-log line. */
+  /** Means per request: the handler's own log lines, the access-log line in each API type's format. */
   readonly handlerLogBytes: number;
-  readonly accessLogBytes: number;
+  readonly accessLogBytes: Readonly<Record<ApiKind, number>>;
   /** The seed design: its DynamoDB calls for these requests (undefined: it had no such route), its request log line (mean bytes). */
   readonly seedCalls?: readonly DynamoCall[];
   readonly seedLogBytes: number;
@@ -165,11 +171,12 @@ export function constructUsage(figures: KindFigures, variant: Variant, context: 
   const processorPlatformBytes = platformBytes(processor.durationMs, variant.processorMemoryMb, true, variant.processorPlatformLogs);
   const logBytes = figures.handlerLogBytes
     + platformBytes(figures.handlerDurationMs, variant.handlerMemoryMb, true, variant.handlerPlatformLogs)
-    + figures.accessLogBytes
+    + figures.accessLogBytes[variant.apiType]
     + processorInvocations * (processor.logBytesPerInvocation + processorPlatformBytes)
     + (variant.notifications ? statusChanges * processor.publishedLineBytes : 0);
   return {
-    apiRestRequests: 1,
+    apiRestRequests: variant.apiType === 'REST' ? 1 : 0,
+    apiHttpRequests: variant.apiType === 'HTTP' ? 1 : 0,
     wafRequests: variant.webAcl ? 1 : 0,
     lambdaInvocations: 1 + processorInvocations,
     gbSecondsArm64: gb.arm64,
@@ -198,6 +205,7 @@ export function seedUsage(figures: KindFigures, context: ModelContext): Usage | 
   const seconds = gbSeconds(figures.handlerDurationMs, SEED_LAMBDA.memoryMb);
   return {
     apiRestRequests: 1,
+    apiHttpRequests: 0,
     wafRequests: 0,
     lambdaInvocations: 1,
     gbSecondsArm64: SEED_LAMBDA.architecture === 'arm64' ? seconds : 0,

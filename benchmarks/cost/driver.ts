@@ -16,7 +16,7 @@ export interface SentRequest {
   readonly planned: PlannedRequest;
   /** The `Root=` of the trace id it was sent with. */
   readonly trace: string;
-  /** API Gateway's request id (`x-amzn-RequestId`), also the invocation's. */
+  /** API Gateway's request id (a REST API's `x-amzn-RequestId`, an HTTP API's `apigw-requestid`), locally also the invocation's. */
   readonly requestId: string;
   readonly status: number;
   readonly responseBytes: number;
@@ -104,7 +104,7 @@ export async function drive(
       sent.push({
         planned,
         trace,
-        requestId: String(answer.headers['x-amzn-requestid'] ?? ''),
+        requestId: String(answer.headers['x-amzn-requestid'] ?? answer.headers['apigw-requestid'] ?? ''),
         status: answer.status,
         responseBytes: Buffer.byteLength(answer.text),
         response,

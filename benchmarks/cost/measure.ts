@@ -5,7 +5,7 @@
  * request; and the stream processor's figures over the whole run.
  */
 import { accessLogLine } from './access-log';
-import type { KindFigures, ProcessorFigures } from './cost-model';
+import type { ApiKind, KindFigures, ProcessorFigures } from './cost-model';
 import type { SentRequest } from './driver';
 import { FunctionLogs, linesBytes, Report } from './lambda-logs';
 import type { DynamoCall } from './recorder';
@@ -33,7 +33,8 @@ export interface KindInput {
   readonly sent: readonly SentRequest[];
   readonly calls: readonly DynamoCall[];
   readonly logs: FunctionLogs;
-  readonly accessLogFormat: string;
+  /** The access-log format of each API type's stage. */
+  readonly accessLogFormats: Readonly<Record<ApiKind, string>>;
   readonly stage: string;
 }
 
@@ -62,18 +63,24 @@ export function kindFigures(input: KindInput): KindFigures[] {
       handlerDurationMs: median(warmDurations(reports)),
       handlerColdStarts: reports.filter((report) => report.initMs !== undefined).length,
       handlerLogBytes: mean(requests.map((request) => linesBytes(request.handlerLines))),
-      accessLogBytes: mean(requests.map((request) => linesBytes([accessLogLine(input.accessLogFormat, {
-        requestId: request.requestId,
-        httpMethod: request.planned.method,
-        resourcePath: request.planned.path,
-        status: request.status,
-        responseLength: request.responseBytes,
-        requestTimeEpochMs: request.sentAtMs,
-      })]))),
+      accessLogBytes: accessLogBytesOf(requests, input.accessLogFormats),
       seedCalls: seedOfKind.every((calls) => calls !== undefined) ? seedOfKind.flatMap((calls) => calls!) : undefined,
       seedLogBytes: mean(requests.map((request) => linesBytes([seedRequestLogLine(request, input.stage)]))),
     };
   });
+}
+
+/** Mean bytes of the requests' access-log lines in each API type's format. */
+function accessLogBytesOf(requests: readonly SentRequest[], formats: Readonly<Record<ApiKind, string>>): Record<ApiKind, number> {
+  const bytes = (format: string) => mean(requests.map((request) => linesBytes([accessLogLine(format, {
+    requestId: request.requestId,
+    httpMethod: request.planned.method,
+    resourcePath: request.planned.path,
+    status: request.status,
+    responseLength: request.responseBytes,
+    requestTimeEpochMs: request.sentAtMs,
+  })])));
+  return { REST: bytes(formats.REST), HTTP: bytes(formats.HTTP) };
 }
 
 export interface ProcessorInput {

@@ -9,8 +9,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { accessLogFormat } from './access-log';
 import { LocalStack, startLocalStack } from '../../local/stack';
-import { LogisticsTrackingApi } from '../../src';
+import { ApiType, LogisticsTrackingApi } from '../../src';
 
 export const COST_STACK_NAME = 'LogisticsTrackingCost';
 
@@ -37,6 +39,19 @@ export function synthCostApp(outdir: string, recorderEndpoint: string): Synthesi
   app.synth();
   const template = JSON.parse(fs.readFileSync(path.join(outdir, `${COST_STACK_NAME}.template.json`), 'utf8'));
   return { cdkOut: outdir, template };
+}
+
+/**
+ * The access-log format of the construct's REST stage (`apiType: ApiType.REST`),
+ * from a template synthesized for it alone: the REST variants are priced from the
+ * traffic measured on the default stack, with their own access-log lines.
+ */
+export function restAccessLogFormat(): string {
+  const stack = new Stack(new App(), 'RestVariant');
+  new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'dev', apiType: ApiType.REST });
+  const format = accessLogFormat(Template.fromStack(stack).toJSON());
+  if (!format) throw new Error('the REST stage has no access-log format');
+  return format;
 }
 
 export async function startCostStack(cdkOut: string, logDir: string, functionLog: (line: string) => void): Promise<LocalStack> {

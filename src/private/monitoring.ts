@@ -18,8 +18,11 @@ const HANDLER_OPERATIONS = [
   dynamodb.Operation.QUERY,
 ];
 
+/** The stage metrics the alarms and the dashboard use: a REST stage and an HTTP stage both have them. */
+export type ApiStageMetrics = Pick<apigateway.Stage, 'metricCount' | 'metricClientError' | 'metricServerError' | 'metricLatency'>;
+
 export interface MonitoringOptions {
-  readonly stage: apigateway.Stage;
+  readonly stage: ApiStageMetrics;
   readonly handler: lambda.Function;
   readonly table: dynamodb.Table;
   readonly streamProcessor: lambda.Function;

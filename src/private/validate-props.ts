@@ -3,12 +3,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ALARM_DEFAULTS, AlarmName } from './alarm-defaults';
 import { AlarmOptions, TrackingAlarmOptions } from '../alarm-options';
+import { ApiType } from '../api-type';
 import { MAX_MAX_REQUEST_BYTES, MIN_MAX_REQUEST_BYTES } from '../contract/runtime-config';
 import { LogisticsTrackingApiProps } from '../props';
 
 /** Warning ids a user can acknowledge with `Annotations.of(scope).acknowledgeWarning(id)`. */
 export const WARNINGS = {
   destroyOnProd: 'logistics-tracking-api:destroyOnProductionStage',
+  httpApiThrottledHandler: 'logistics-tracking-api:httpApiThrottledHandler',
   importedKeyPolicy: 'logistics-tracking-api:importedKeyPolicy',
   infiniteLogRetention: 'logistics-tracking-api:infiniteLogRetention',
   unauthenticatedApi: 'logistics-tracking-api:unauthenticatedApi',
@@ -98,6 +100,19 @@ export function validateProps(scope: Construct, props: LogisticsTrackingApiProps
   }
   if (props.securityGroups && props.securityGroups.length === 0) {
     fail('securityGroups must name at least one security group (leave it out for the construct\'s own, outbound HTTPS only)');
+  }
+  if ((props.apiType ?? ApiType.HTTP) === ApiType.HTTP) {
+    if (props.handlerReservedConcurrency !== undefined) {
+      Annotations.of(scope).addWarningV2(WARNINGS.httpApiThrottledHandler,
+        'handlerReservedConcurrency with an HTTP API: a request over the reservation is answered 500 by API Gateway, which does not tell clients to retry; '
+        + 'apiType REST answers it 503 with Retry-After. Acknowledge this warning if your clients retry 5xx answers.');
+    }
+    if (props.webAclArn !== undefined) {
+      fail('webAclArn needs apiType REST: AWS WAF cannot be associated with an HTTP API (put a CloudFront distribution with the web ACL in front of it instead)');
+    }
+    if (props.manageApiGatewayAccountRole) {
+      fail('manageApiGatewayAccountRole needs apiType REST: an HTTP API writes its access logs without the account\'s API Gateway CloudWatch role');
+    }
   }
   const webAclArn = props.webAclArn;
   if (webAclArn !== undefined && !Token.isUnresolved(webAclArn)) {

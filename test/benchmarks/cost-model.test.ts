@@ -1,5 +1,5 @@
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { accessLogLine } from '../../benchmarks/cost/access-log';
+import { accessLogFormat, accessLogLine } from '../../benchmarks/cost/access-log';
 import { constructUsage, KindFigures, ModelContext, price, total, Usage, Variant } from '../../benchmarks/cost/cost-model';
 import { billedMs, FunctionLogs, parseReport, platformLogBytes } from '../../benchmarks/cost/lambda-logs';
 import { PRICES } from '../../benchmarks/cost/prices';
@@ -9,6 +9,7 @@ import { DEFAULT_TRAFFIC, planTraffic, SINGLE_UPDATE_KINDS } from '../../benchma
 
 const NOTHING: Usage = {
   apiRestRequests: 0,
+  apiHttpRequests: 0,
   wafRequests: 0,
   lambdaInvocations: 0,
   gbSecondsArm64: 0,
@@ -60,6 +61,21 @@ describe('access log line', () => {
     expect(parsed).toMatchObject({ requestId: '3f1c2a7e-5b8d-4c61-9f0a-2d7e8b4c91e9', httpMethod: 'POST', resourcePath: '/track', status: '200', responseLength: '161' });
     expect(parsed.requestTime).toBe('01/Dec/2026:15:26:34 +0000');
     expect(line).not.toContain('$context');
+  });
+
+  test("the HTTP API stage's format renders the route key, and an empty variable as API Gateway's '-'", () => {
+    const format = JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', integrationError: '$context.integrationErrorMessage' });
+    const parsed = JSON.parse(accessLogLine(format, {
+      requestId: 'Fq1x2hGzoAMEb0A=', httpMethod: 'GET', resourcePath: '/status', status: 200, responseLength: 90, requestTimeEpochMs: 0,
+    }));
+    expect(parsed).toEqual({ requestId: 'Fq1x2hGzoAMEb0A=', routeKey: 'GET /status', integrationError: '-' });
+  });
+
+  test('the format is read from a REST or an HTTP stage of a template', () => {
+    const stage = (type: string, properties: object) => ({ Resources: { Stage: { Type: type, Properties: properties } } });
+    expect(accessLogFormat(stage('AWS::ApiGateway::Stage', { AccessLogSetting: { Format: 'rest' } }))).toBe('rest');
+    expect(accessLogFormat(stage('AWS::ApiGatewayV2::Stage', { AccessLogSettings: { Format: 'http' } }))).toBe('http');
+    expect(accessLogFormat(stage('AWS::ApiGatewayV2::Stage', {}))).toBeUndefined();
   });
 });
 
@@ -128,15 +144,38 @@ describe('traffic', () => {
 
 describe('what a variant pays for its logs', () => {
   const variant: Variant = {
-    name: 'v', note: '', handlerMemoryMb: 512, handlerArchitecture: 'arm64', processorMemoryMb: 256, processorArchitecture: 'arm64',
-    handlerPlatformLogs: true, processorPlatformLogs: true, notifications: false, eventRetention: false, webAcl: false,
+    name: 'v',
+    note: '',
+    apiType: 'HTTP',
+    handlerMemoryMb: 512,
+    handlerArchitecture: 'arm64',
+    processorMemoryMb: 256,
+    processorArchitecture: 'arm64',
+    handlerPlatformLogs: true,
+    processorPlatformLogs: true,
+    notifications: false,
+    eventRetention: false,
+    webAcl: false,
   };
   const figures = {
-    kind: 'GET /status', requests: 1, updates: 0, calls: [], handlerDurationMs: 20, handlerColdStarts: 0, handlerLogBytes: 100, accessLogBytes: 300, seedLogBytes: 0,
+    kind: 'GET /status',
+    requests: 1,
+    updates: 0,
+    calls: [],
+    handlerDurationMs: 20,
+    handlerColdStarts: 0,
+    handlerLogBytes: 100,
+    accessLogBytes: { HTTP: 300, REST: 350 },
+    seedLogBytes: 0,
   } as unknown as KindFigures;
   const context = {
-    table: { indexes: [] }, seedTable: { indexes: [] }, isState: () => false, isEvent: () => false,
-    processor: { invocations: 0, coldStarts: 0, records: 0, durationMs: 10, logBytesPerInvocation: 0, publishedLineBytes: 0, events: 0, deadLetters: 0 },
+    table: { indexes: [] },
+    seedTable: { indexes: [] },
+    isState: () => false,
+    isEvent: () => false,
+    processor: {
+      invocations: 0, coldStarts: 0, records: 0, durationMs: 10, logBytesPerInvocation: 0, publishedLineBytes: 0, events: 0, deadLetters: 0,
+    },
   } as unknown as ModelContext;
 
   test("Lambda's START, END and REPORT lines count unless the system log level leaves them out", () => {
@@ -144,6 +183,15 @@ describe('what a variant pays for its logs', () => {
     const without = constructUsage(figures, { ...variant, handlerPlatformLogs: false }, context).logBytes;
     expect(without).toBe(400);
     expect(withPlatform - without).toBeGreaterThan(200);
+  });
+
+  test("a variant pays its own API type's requests and access-log line", () => {
+    const http = constructUsage(figures, { ...variant, handlerPlatformLogs: false }, context);
+    const rest = constructUsage(figures, { ...variant, handlerPlatformLogs: false, apiType: 'REST' }, context);
+    expect([http.apiHttpRequests, http.apiRestRequests, rest.apiHttpRequests, rest.apiRestRequests]).toEqual([1, 0, 0, 1]);
+    expect(rest.logBytes - http.logBytes).toBe(50);
+    expect(price(http)['API Gateway']).toBeCloseTo(1e-6);
+    expect(price(rest)['API Gateway']).toBeCloseTo(3.5e-6);
   });
 });
 

@@ -119,6 +119,7 @@ function checkHardeningProps(template: Json): void {
   check(handler?.Properties.ReservedConcurrentExecutions === 50, 'handlerReservedConcurrency: 50');
   check(processor?.Properties.ReservedConcurrentExecutions === 5, 'streamProcessorReservedConcurrency: 5');
 
+  check(ofType('AWS::ApiGateway::RestApi').length === 1 && ofType('AWS::ApiGatewayV2::Api').length === 0, 'apiType: ApiType.REST, a REST API instead of the default HTTP API');
   const stageId = ofType('AWS::ApiGateway::Stage')[0]?.[0];
   const associations = ofType('AWS::WAFv2::WebACLAssociation').map(([, a]) => a.Properties);
   check(associations.length === 1 && associations[0].WebACLArn === WEB_ACL_ARN

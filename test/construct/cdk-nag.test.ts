@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, NagRuleCompliance, rules, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { hardenedProps } from './hardened';
-import { ApiAuthorization, LogisticsTrackingApi, LogisticsTrackingApiProps } from '../../src';
+import { ApiAuthorization, ApiType, LogisticsTrackingApi, LogisticsTrackingApiProps } from '../../src';
 
 /**
  * cdk-nag 3 runs as a CDK validation plugin. CDK does not throw on findings:
@@ -68,7 +68,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
   });
 
   test('the report does catch a finding nobody acknowledged (the check can fail)', () => {
-    expect(runNag(() => ({}), false).unacknowledged).toEqual(['AwsSolutions-APIG3 @ NagStack/Tracking/Api/DeploymentStage.dev/Resource']);
+    expect(runNag(() => ({ apiType: ApiType.REST }), false).unacknowledged).toEqual(['AwsSolutions-APIG3 @ NagStack/Tracking/Api/DeploymentStage.dev/Resource']);
   });
 
   test('with a customer-managed key there is no unacknowledged finding', () => {
@@ -84,12 +84,20 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     const ids = acknowledgements(run.stack).map((a) => a.id);
     expect(ids).not.toContain('AwsSolutions-APIG3');
     // No acknowledgement the default stack does not already need (SNS2 is gone: the topic is encrypted).
-    const defaults = new Set(acknowledgements(runNag(() => ({})).stack).map((a) => a.id));
+    const defaults = new Set(acknowledgements(runNag(() => ({ apiType: ApiType.REST })).stack).map((a) => a.id));
     expect([...new Set(ids)].filter((id) => !defaults.has(id) && !id.startsWith('AwsSolutions-IAM5[Action::kms:'))).toEqual([]);
   });
 
-  test('Cognito authorization needs no COG4 acknowledgement, and nothing else is left', () => {
+  test('the default HTTP API leaves nothing without the WAF acknowledgement (APIG3 is a REST stage rule), and needs none the REST API does not', () => {
+    const run = runNag(() => ({}), false);
+    expect(run.unacknowledged).toEqual([]);
+    const rest = new Set(acknowledgements(runNag(() => ({ apiType: ApiType.REST })).stack).map((a) => a.id));
+    expect(acknowledgements(run.stack).map((a) => a.id).filter((id) => !rest.has(id))).toEqual([]);
+  });
+
+  test.each([ApiType.HTTP, ApiType.REST])('Cognito authorization (%s API) needs no COG4 acknowledgement, and nothing else is left', (apiType) => {
     const run = runNag((stack) => ({
+      apiType,
       authorization: ApiAuthorization.cognito(cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_example')),
     }));
     expect(run.unacknowledged).toEqual([]);
@@ -97,7 +105,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
   });
 
   test('APIG2 is acknowledged on the REST API only, and is needed: the rule wants body validation, which the handler does instead', () => {
-    const { stack } = runNag(() => ({}));
+    const { stack } = runNag(() => ({ apiType: ApiType.REST }));
     const restApi = stack.node.findAll().find((c): c is apigateway.CfnRestApi => c instanceof apigateway.CfnRestApi)!;
     expect(rules.apigw.APIGWRequestValidation(restApi)).toBe(NagRuleCompliance.NON_COMPLIANT);
     const apig2 = stack.node.findAll().filter((c) => acknowledgementsOn(c).some((a) => a.id === 'AwsSolutions-APIG2'));
@@ -105,18 +113,20 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     expect(acknowledgementsOn(apig2[0]).find((a) => a.id === 'AwsSolutions-APIG2')!.reason).toMatch(/handler/);
   });
 
-  test('every acknowledgement carries a written reason; eight rules in all, one of them the consumer\'s', () => {
+  test('every acknowledgement carries a written reason; six rules at defaults, one of them the consumer\'s; the REST API adds two', () => {
     const acks = acknowledgements(runNag(() => ({})).stack);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
-    expect([...new Set(acks.map((a) => a.id))].sort()).toEqual([
-      'AwsSolutions-APIG2',
+    const atDefaults = [
       'AwsSolutions-APIG3',
-      'AwsSolutions-COG4',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-SNS2',
       'AwsSolutions-SQS3',
       'Serverless-LambdaDLQ',
       'Serverless-SQSRedrivePolicy',
-    ]);
+    ];
+    expect([...new Set(acks.map((a) => a.id))].sort()).toEqual(atDefaults);
+    const restAcks = acknowledgements(runNag(() => ({ apiType: ApiType.REST })).stack);
+    for (const ack of restAcks) expect(ack.reason.length).toBeGreaterThan(40);
+    expect([...new Set(restAcks.map((a) => a.id))].sort()).toEqual([...atDefaults, 'AwsSolutions-APIG2', 'AwsSolutions-COG4'].sort());
   });
 });

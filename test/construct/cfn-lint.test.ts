@@ -3,11 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { hardenedProps } from './hardened';
 import { synth } from './harness';
-import { ApiAuthorization } from '../../src';
+import { ApiAuthorization, ApiType } from '../../src';
 
 /** Installed by `npx projen setup:python`, which `npx projen test` runs first. */
 const CFN_LINT = path.join(__dirname, '..', '..', '.venv', 'bin', 'cfn-lint');
@@ -56,9 +57,12 @@ describe('cfn-lint passes every synthesized template', () => {
       deletionProtection: false,
       encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
       alarmOptions: { apiLatency: { maxLatency: Duration.seconds(1) }, handlerThrottles: { enabled: false } },
+      apiType: ApiType.REST,
       manageApiGatewayAccountRole: true,
     })],
     ['no authorization', { authorization: ApiAuthorization.none() }],
+    ['REST API', { apiType: ApiType.REST }],
+    ['Cognito (HTTP API)', (stack) => ({ authorization: ApiAuthorization.cognito(new cognito.UserPool(stack, 'Pool'), ['tracking/read']) })],
     ['hardened (key, VPC with endpoints, reserved concurrency, web ACL)', hardenedProps],
   ])('%s', (name, props) => {
     const result = lint(name.replace(/ /g, '-'), synth(props).template.toJSON());

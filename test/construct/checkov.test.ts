@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { hardenedProps } from './hardened';
 import { synth } from './harness';
+import { ApiType } from '../../src';
 
 /**
  * checkov (Bridgecrew's infrastructure-as-code scanner) on the synthesized templates:
@@ -25,6 +26,8 @@ interface Scan {
   readonly failed: CheckovResult[];
   readonly skipped: CheckovResult[];
   readonly passed: number;
+  /** `CKV_AWS_n @ resource type` of each passed check, sorted. */
+  readonly passedChecks: string[];
 }
 
 /** Scans each template in one checkov run (its start-up is most of the time), grouped by file name. */
@@ -50,6 +53,7 @@ function scan(templates: Record<string, object>): Record<string, Scan> {
     failed: of(results.failed_checks, name),
     skipped: of(results.skipped_checks, name),
     passed: of(results.passed_checks, name).length,
+    passedChecks: summary(of(results.passed_checks, name)),
   }]));
 }
 
@@ -86,6 +90,7 @@ describe('checkov', () => {
       default: synth().template.toJSON(),
       key: synth((stack) => ({ encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) })).template.toJSON(),
       hardened: synth(hardenedProps).template.toJSON(),
+      restKey: synth((stack) => ({ apiType: ApiType.REST, encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) })).template.toJSON(),
       broken: brokenQueue,
     });
   }, 120_000);
@@ -110,9 +115,16 @@ describe('checkov', () => {
     expect([...new Set(scans.key.failed.map((r) => r.check_id))].sort()).toEqual(['CKV_AWS_115', 'CKV_AWS_117']);
   });
 
-  test('every skip is recorded on its resource with a reason, in every configuration', () => {
-    for (const name of ['default', 'key', 'hardened']) {
-      expect(summary(scans[name].skipped)).toEqual(['CKV_AWS_116 @ AWS::Lambda::Function', 'CKV_AWS_116 @ AWS::Lambda::Function', 'CKV_AWS_120 @ AWS::ApiGateway::Stage']);
+  test("the HTTP API's own check runs and passes (access logging on the stage); apiType REST with encryptionKey fails nothing more", () => {
+    expect(scans.default.passedChecks).toContain('CKV_AWS_95 @ AWS::ApiGatewayV2::Stage');
+    expect(summary(scans.restKey.failed)).toEqual(summary(scans.key.failed));
+  });
+
+  test('every skip is recorded on its resource with a reason, in every configuration; the REST stage adds its cache skip', () => {
+    const functions = ['CKV_AWS_116 @ AWS::Lambda::Function', 'CKV_AWS_116 @ AWS::Lambda::Function'];
+    for (const name of ['default', 'key', 'hardened', 'restKey']) {
+      const rest = name === 'hardened' || name === 'restKey';
+      expect(summary(scans[name].skipped)).toEqual(rest ? [...functions, 'CKV_AWS_120 @ AWS::ApiGateway::Stage'] : functions);
       for (const skip of scans[name].skipped) expect(skip.check_result.suppress_comment?.length).toBeGreaterThan(40);
     }
   });

@@ -1,5 +1,6 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { byId, only, synth, trackingHandler } from './harness';
+import { ApiType } from '../../src';
 import { TRACKING_BATCH_SCHEMA, TRACKING_UPDATE_SCHEMA } from '../../src/contract/request-schema';
 import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
 
@@ -149,13 +150,39 @@ describe('a default LogisticsTrackingApi', () => {
     });
   });
 
-  describe('REST API', () => {
+  describe('HTTP API', () => {
+    test('is an HTTP API with a `dev` stage, throttled 100/200, with JSON access logs', () => {
+      expect(construct.apiType).toBe(ApiType.HTTP);
+      template.resourceCountIs('AWS::ApiGateway::RestApi', 0);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: 'dev',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+        AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"') }),
+      });
+    });
+
+    test('authorizes every route with IAM', () => {
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+      expect(routes).toHaveLength(9);
+      for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+    });
+
+    test('grants API Gateway one invoke permission for the whole API', () => {
+      template.resourceCountIs('AWS::Lambda::Permission', 1);
+    });
+  });
+
+  describe('REST API (apiType REST)', () => {
+    const rest = synth({ apiType: ApiType.REST }).template;
+
     test('is REGIONAL', () => {
-      template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+      rest.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
     });
 
     test('has a `dev` stage with throttling 100/200, X-Ray, error logging and JSON access logs', () => {
-      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      rest.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: 'dev',
         TracingEnabled: true,
         MethodSettings: [Match.objectLike({
@@ -172,50 +199,50 @@ describe('a default LogisticsTrackingApi', () => {
     });
 
     test('does not manage the account-wide API Gateway logging role', () => {
-      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      rest.resourceCountIs('AWS::ApiGateway::Account', 0);
     });
 
     test('authorizes every method with IAM', () => {
-      const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+      const methods = Object.values(rest.findResources('AWS::ApiGateway::Method'));
       expect(methods).toHaveLength(10);
       for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
     });
 
     test('validates required parameters at the gateway and leaves bodies to the handler, which names each offending field', () => {
-      const validator = only(template, 'AWS::ApiGateway::RequestValidator').props;
+      const validator = only(rest, 'AWS::ApiGateway::RequestValidator').props;
       expect(validator.ValidateRequestParameters).toBe(true);
       expect(validator.ValidateRequestBody).toBe(false);
     });
 
     test('still attaches the contract schema, verbatim, to POST /track and POST /track/batch, to document their bodies', () => {
-      const model = byId(template, 'AWS::ApiGateway::Model', 'TrackingApiTrackingUpdateModel').props;
+      const model = byId(rest, 'AWS::ApiGateway::Model', 'TrackingApiTrackingUpdateModel').props;
       expect(model.ContentType).toBe('application/json');
       expect(model.Schema).toEqual(TRACKING_UPDATE_SCHEMA);
       expect(model.Schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
-      const batchModel = byId(template, 'AWS::ApiGateway::Model', 'TrackingApiTrackingBatchModel').props;
+      const batchModel = byId(rest, 'AWS::ApiGateway::Model', 'TrackingApiTrackingBatchModel').props;
       expect(batchModel.Schema).toEqual(TRACKING_BATCH_SCHEMA);
-      const validatorId = only(template, 'AWS::ApiGateway::RequestValidator').id;
+      const validatorId = only(rest, 'AWS::ApiGateway::RequestValidator').id;
       for (const [path, modelId] of [['track', 'TrackingApiTrackingUpdateModel'], ['batch', 'TrackingApiTrackingBatchModel']]) {
-        const resourceId = Object.entries(template.findResources('AWS::ApiGateway::Resource'))
+        const resourceId = Object.entries(rest.findResources('AWS::ApiGateway::Resource'))
           .find(([, resource]) => resource.Properties.PathPart === path)![0];
-        template.hasResourceProperties('AWS::ApiGateway::Method', {
+        rest.hasResourceProperties('AWS::ApiGateway::Method', {
           HttpMethod: 'POST',
           ResourceId: { Ref: resourceId },
-          RequestModels: { 'application/json': { Ref: byId(template, 'AWS::ApiGateway::Model', modelId).id } },
+          RequestModels: { 'application/json': { Ref: byId(rest, 'AWS::ApiGateway::Model', modelId).id } },
           RequestValidatorId: { Ref: validatorId },
         });
       }
     });
 
     test('requires tracking_id on GET /status', () => {
-      template.hasResourceProperties('AWS::ApiGateway::Method', {
+      rest.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: 'GET',
         RequestParameters: { 'method.request.querystring.tracking_id': true },
       });
     });
 
     test('proxies every method to the handler, with no dead method or integration responses', () => {
-      for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
+      for (const method of Object.values(rest.findResources('AWS::ApiGateway::Method'))) {
         expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
         expect(method.Properties.MethodResponses).toBeUndefined();
         expect(method.Properties.Integration.IntegrationResponses).toBeUndefined();
@@ -223,14 +250,14 @@ describe('a default LogisticsTrackingApi', () => {
     });
 
     test('sends unknown paths and other methods to the handler, which answers 404 and 405', () => {
-      const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
+      const methods = Object.values(rest.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
       expect(methods.sort()).toEqual(['ANY', 'ANY', 'ANY', 'ANY', 'ANY', 'ANY', 'GET', 'GET', 'POST', 'POST']);
-      template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
+      rest.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
     });
 
     test('renders API Gateway errors in the contract\'s {"error": ...} shape', () => {
       for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
-        template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        rest.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
           ResponseType: type,
           ResponseTemplates: { 'application/json': '{"error":$context.error.messageString}' },
         });
@@ -238,7 +265,7 @@ describe('a default LogisticsTrackingApi', () => {
     });
 
     test('grants API Gateway one invoke permission for the whole API', () => {
-      template.resourceCountIs('AWS::Lambda::Permission', 1);
+      rest.resourceCountIs('AWS::Lambda::Permission', 1);
     });
   });
 
@@ -271,10 +298,12 @@ describe('a default LogisticsTrackingApi', () => {
       expect(byDescription('iterator age').Threshold).toBe(60_000);
     });
 
-    test('alarms on API metrics carry both ApiName and Stage dimensions', () => {
-      const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
-        .find((a) => a.Properties.MetricName === '5XXError')!.Properties;
-      expect(alarm.Dimensions.map((d: any) => d.Name).sort()).toEqual(['ApiName', 'Stage']);
+    test('alarms on API metrics carry both ApiId and Stage dimensions (ApiName and Stage with apiType REST)', () => {
+      const dimensionsOf = (alarms: Record<string, any>, metricName: string) => Object.values(alarms)
+        .find((a) => a.Properties.MetricName === metricName)!.Properties.Dimensions.map((d: any) => d.Name).sort();
+      expect(dimensionsOf(template.findResources('AWS::CloudWatch::Alarm'), '5xx')).toEqual(['ApiId', 'Stage']);
+      const rest = synth({ apiType: ApiType.REST }).template;
+      expect(dimensionsOf(rest.findResources('AWS::CloudWatch::Alarm'), '5XXError')).toEqual(['ApiName', 'Stage']);
     });
 
     test('the alarm topic refuses non-TLS publishers', () => {
@@ -285,7 +314,7 @@ describe('a default LogisticsTrackingApi', () => {
 
     test('the dashboard\'s metrics carry their dimensions', () => {
       const body = JSON.stringify(only(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody);
-      for (const dimension of ['ApiName', 'Stage', 'FunctionName', 'TableName', 'Operation', 'QueueName']) {
+      for (const dimension of ['ApiId', 'Stage', 'FunctionName', 'TableName', 'Operation', 'QueueName']) {
         expect(body).toContain(`\\"${dimension}\\"`);
       }
     });
@@ -297,20 +326,20 @@ describe('a default LogisticsTrackingApi', () => {
       expect(construct.handler).toBeDefined();
       expect(construct.handlerLogGroup).toBeDefined();
       expect(construct.handlerRole).toBeDefined();
-      expect(construct.requestValidator).toBeDefined();
-      expect(construct.trackingUpdateModel).toBeDefined();
-      expect(construct.api).toBeDefined();
-      expect(construct.stage).toBeDefined();
+      expect(construct.httpApi).toBeDefined();
+      expect(construct.httpStage).toBeDefined();
       expect(construct.accessLogGroup).toBeDefined();
       expect(construct.configParameter).toBeDefined();
       expect(construct.featureFlagsParameter).toBeDefined();
       expect(construct.tableNameParameter).toBeDefined();
       expect(construct.alarmTopic).toBeDefined();
       expect(construct.dashboard).toBeDefined();
+      const rest = synth({ apiType: ApiType.REST }).construct;
+      for (const field of [rest.api, rest.stage, rest.requestValidator, rest.trackingUpdateModel]) expect(field).toBeDefined();
     });
 
     test('names, URLs and the dashboard address are properties', () => {
-      const resolve = (value: string) => JSON.stringify(construct.api.stack.resolve(value));
+      const resolve = (value: string) => JSON.stringify(construct.table.stack.resolve(value));
       expect(resolve(construct.apiUrl)).toContain('execute-api');
       expect(resolve(construct.tableName)).toContain(only(template, 'AWS::DynamoDB::Table').id);
       expect(resolve(construct.handlerFunctionName)).toContain(trackingHandler(template).id);

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { LogisticsTrackingApiProps } from '../../src';
+import { ApiType, LogisticsTrackingApiProps } from '../../src';
 
 /** A regional web ACL the platform team owns; only its ARN reaches the construct. */
 export const WEB_ACL_ARN = 'arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/platform/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7';
@@ -19,11 +19,13 @@ export function existingVpc(stack: Stack): ec2.IVpc {
 
 /**
  * The configuration a regulated platform team deploys: its own key, its VPC (with
- * the endpoints created), reserved concurrency on both functions, its web ACL.
+ * the endpoints created), reserved concurrency on both functions, its web ACL (so
+ * a REST API: WAF cannot be associated with an HTTP API).
  */
 export function hardenedProps(stack: Stack): LogisticsTrackingApiProps {
   return {
     stageName: 'prod',
+    apiType: ApiType.REST,
     encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true, description: 'tracking data' }),
     vpc: existingVpc(stack),
     createVpcEndpoints: true,

@@ -7,16 +7,17 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { only, synth, trackingHandler } from './harness';
-import { ApiAuthorization, ApiAuthorizationType } from '../../src';
+import { ApiAuthorization, ApiAuthorizationType, ApiType } from '../../src';
 import { RouteDefinition, ROUTES } from '../../src/contract/routes';
 
 const envOf = (template: ReturnType<typeof synth>['template']) => trackingHandler(template).props.Environment.Variables;
 
 describe('props', () => {
-  test('stage names the API stage and the parameter path', () => {
+  test('stage names the API stage (HTTP or REST) and the parameter path', () => {
     const { template } = synth({ stageName: 'prod' });
-    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: 'prod' });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/logistics-tracking/prod/config' });
+    synth({ stageName: 'prod', apiType: ApiType.REST }).template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
   });
 
   test('parameterPath replaces the parameter path', () => {
@@ -26,9 +27,12 @@ describe('props', () => {
     }
   });
 
-  test('throttling sets the stage rate and burst', () => {
-    const { template } = synth({ throttling: { rateLimit: 25, burstLimit: 50 } });
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+  test('throttling sets the stage rate and burst (HTTP or REST)', () => {
+    const throttling = { rateLimit: 25, burstLimit: 50 };
+    synth({ throttling }).template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
+    });
+    synth({ throttling, apiType: ApiType.REST }).template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 })],
     });
   });
@@ -131,24 +135,29 @@ describe('props', () => {
     }
   });
 
-  test('manageApiGatewayAccountRole creates the account logging role, retained', () => {
-    const { template } = synth({ manageApiGatewayAccountRole: true });
+  test('manageApiGatewayAccountRole creates the account logging role, retained (apiType REST)', () => {
+    const { template } = synth({ apiType: ApiType.REST, manageApiGatewayAccountRole: true });
     template.resourceCountIs('AWS::ApiGateway::Account', 1);
     template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
   });
 
   describe('authorization', () => {
-    test('none() leaves methods open and warns', () => {
+    test('none() leaves routes (HTTP) and methods (REST) open and warns', () => {
       const { template, stack } = synth({ authorization: ApiAuthorization.none() });
-      for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
-        expect(method.Properties.AuthorizationType).toBe('NONE');
-      }
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+      expect(routes).toHaveLength(9);
+      for (const route of routes) expect(route.Properties.AuthorizationType).toBe('NONE');
+      const rest = synth({ apiType: ApiType.REST, authorization: ApiAuthorization.none() }).template;
+      const methods = Object.values(rest.findResources('AWS::ApiGateway::Method'));
+      expect(methods).toHaveLength(10);
+      for (const method of methods) expect(method.Properties.AuthorizationType).toBe('NONE');
       const warnings = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning');
       expect(JSON.stringify(warnings)).toContain('logistics-tracking-api:unauthenticatedApi');
     });
 
-    test('cognito() puts one user-pool authorizer with the scopes on every method', () => {
+    test('cognito() puts one user-pool authorizer with the scopes on every method (apiType REST)', () => {
       const result = synth((stack) => ({
+        apiType: ApiType.REST,
         authorization: ApiAuthorization.cognito(new cognito.UserPool(stack, 'Pool'), ['tracking/ingest']),
       }));
       result.template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
@@ -172,12 +181,13 @@ describe('props', () => {
 describe('grants', () => {
   /** The statements of the policy `grant` gives a role, and the stage method ARN of a route in the same stack. */
   const grantsOf = (grant: 'grantIngest' | 'grantRead') => {
-    const { template, stack, construct } = synth({}, (c, s) => {
+    // The REST API's method ARNs; test/construct/http-api.test.ts checks the HTTP API's.
+    const { template, stack, construct } = synth({ apiType: ApiType.REST }, (c, s) => {
       c[grant](new iam.Role(s, 'Client', { assumedBy: new iam.AccountRootPrincipal() }));
     });
     const policy = Object.values(template.findResources('AWS::IAM::Policy'))
       .find((p) => JSON.stringify(p.Properties.Roles).includes('Client'))!;
-    const arnOf = (route: RouteDefinition) => stack.resolve(construct.api.arnForExecuteApi(route.method, route.path, construct.stage.stageName));
+    const arnOf = (route: RouteDefinition) => stack.resolve(construct.api!.arnForExecuteApi(route.method, route.path, construct.stage!.stageName));
     return { statements: policy.Properties.PolicyDocument.Statement, arnOf };
   };
   /** `METHOD /path` of each method ARN a statement allows (`arn:...:execute-api:...:<api>/<stage>/METHOD/path`). */

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { existingVpc, WEB_ACL_ARN } from './hardened';
 import { byId, only, synth, trackingHandler } from './harness';
+import { ApiType } from '../../src';
 
 const functions = (template: Template) => Object.values(template.findResources('AWS::Lambda::Function')).map((r: any) => r.Properties);
 const keyRef = (stack: Stack) => {
@@ -188,8 +189,16 @@ describe('reserved concurrency', () => {
     for (const fn of functions(synth().template)) expect(fn.ReservedConcurrentExecutions).toBeUndefined();
   });
 
-  test('at the limit, API Gateway answers 503 with Retry-After: 1 in the contract\'s shape; over the stage limits, 429 with Retry-After: 1', () => {
-    const responses = Object.values(synth().template.findResources('AWS::ApiGateway::GatewayResponse')).map((r: any) => r.Properties);
+  test('on an HTTP API, a handler reservation warns that over it clients get a 500 without Retry-After; a REST API answers 503 and does not warn', () => {
+    const warned = synth({ handlerReservedConcurrency: 40 }).stack;
+    Annotations.fromStack(warned).hasWarning('/TestStack/Tracking',
+      Match.stringLikeRegexp('handlerReservedConcurrency with an HTTP API.*answered 500.*logistics-tracking-api:httpApiThrottledHandler'));
+    Annotations.fromStack(synth({ apiType: ApiType.REST, handlerReservedConcurrency: 40 }).stack).hasNoWarning('*', Match.anyValue());
+    Annotations.fromStack(synth({ streamProcessorReservedConcurrency: 4 }).stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('at the limit, the REST API answers 503 with Retry-After: 1 in the contract\'s shape; over the stage limits, 429 with Retry-After: 1', () => {
+    const responses = Object.values(synth({ apiType: ApiType.REST }).template.findResources('AWS::ApiGateway::GatewayResponse')).map((r: any) => r.Properties);
     expect(responses.find((r) => r.ResponseType === 'INTEGRATION_FAILURE')).toMatchObject({
       StatusCode: '503',
       ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" },
@@ -205,7 +214,7 @@ describe('reserved concurrency', () => {
 
 describe('webAclArn', () => {
   test('associates the web ACL with the stage', () => {
-    const { template } = synth({ webAclArn: WEB_ACL_ARN });
+    const { template } = synth({ apiType: ApiType.REST, webAclArn: WEB_ACL_ARN });
     const stage = only(template, 'AWS::ApiGateway::Stage').id;
     const association = only(template, 'AWS::WAFv2::WebACLAssociation').props;
     expect(association.WebACLArn).toBe(WEB_ACL_ARN);
@@ -214,6 +223,6 @@ describe('webAclArn', () => {
   });
 
   test('no association by default', () => {
-    expect(synth().template.findResources('AWS::WAFv2::WebACLAssociation')).toEqual({});
+    expect(synth({ apiType: ApiType.REST }).template.findResources('AWS::WAFv2::WebACLAssociation')).toEqual({});
   });
 });

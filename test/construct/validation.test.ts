@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Annotations as CdkAnnotations } from 'aws-cdk-
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { synth } from './harness';
-import { LogisticsTrackingApiProps } from '../../src';
+import { ApiType, LogisticsTrackingApiProps } from '../../src';
 
 const rejects = (props: LogisticsTrackingApiProps) => () => synth(props);
 
@@ -35,9 +35,9 @@ describe('invalid props fail at synth with the prop, the value and what is allow
     ['a fractional processor reservation', { streamProcessorReservedConcurrency: 1.5 }, /streamProcessorReservedConcurrency must be a whole number of at least 1 \(got 1.5\)/],
     ['subnets without a VPC', { vpcSubnets: {} }, /vpcSubnets needs vpc/],
     ['endpoints without a VPC', { createVpcEndpoints: true }, /createVpcEndpoints needs vpc/],
-    ['a CloudFront-scope web ACL', { webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7' },
+    ['a CloudFront-scope web ACL', { apiType: ApiType.REST, webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7' },
       /webAclArn names a CloudFront-scope web ACL.*needs a web ACL of REGIONAL scope/],
-    ['a WAF Classic web ACL id', { webAclArn: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' },
+    ['a WAF Classic web ACL id', { apiType: ApiType.REST, webAclArn: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' },
       /webAclArn must be the ARN of a regional WAFv2 web ACL, arn:aws:wafv2:<region>:<account>:regional\/webacl\/<name>\/<id> \(got 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111'\)/],
   ])('rejects %s', (_name, props, message) => {
     expect(rejects(props)).toThrow(message);

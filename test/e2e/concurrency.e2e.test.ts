@@ -1,5 +1,7 @@
 import { E2E_TIMEOUT_MS, E2eStack, eventually, Response, startE2eStack, uniqueTrackingId, update } from './harness';
+import { restTemplate } from '../../local/template';
 import type { PoolStats } from '../../local/workers';
+import { ApiType } from '../../src';
 
 /**
  * The handler at its reserved concurrency (`handlerReservedConcurrency: 1`): while
@@ -18,7 +20,8 @@ jest.setTimeout(E2E_TIMEOUT_MS);
 let e2e: E2eStack;
 
 beforeAll(async () => {
-  e2e = await startE2eStack('concurrency', { faultInjection: true }, { handlerReservedConcurrency: 1 });
+  // The REST API: its INTEGRATION_FAILURE gateway response is what this file proves (an HTTP API answers 500).
+  e2e = await startE2eStack('concurrency', { faultInjection: true }, { apiType: ApiType.REST, handlerReservedConcurrency: 1 });
 });
 
 afterAll(async () => {
@@ -27,7 +30,7 @@ afterAll(async () => {
 
 /** The function behind the API (every route integrates with it), as the template names it. */
 function handlerStats(): PoolStats {
-  const post = e2e.stack.template.api.resources.flatMap((resource) => [...resource.methods.values()])
+  const post = restTemplate(e2e.stack.template).api.resources.flatMap((resource) => [...resource.methods.values()])
     .find((method) => method.httpMethod === 'POST' && method.resourcePath === '/track')!;
   if (post.integration.kind !== 'lambda-proxy') throw new Error('POST /track is not a Lambda proxy integration');
   const handler = e2e.stack.template.functions.get(post.integration.functionLogicalId)!;

@@ -6,9 +6,9 @@ import { Gateway } from '../../local/gateway';
 import { renderGatewayResponse } from '../../local/gateway-responses';
 import { SigV4Verifier } from '../../local/sigv4';
 import { DEFAULT_CREDENTIALS } from '../../local/stack';
-import { toLocalTemplate } from '../../local/template';
+import { restTemplate, toLocalTemplate } from '../../local/template';
 import type { InvokeOutcome } from '../../local/workers';
-import { LogisticsTrackingApi } from '../../src';
+import { ApiType, LogisticsTrackingApi } from '../../src';
 import { send, Target } from '../e2e/harness';
 
 /**
@@ -20,7 +20,7 @@ import { send, Target } from '../e2e/harness';
 const template: any = (() => {
   const app = new App();
   const stack = new Stack(app, 'GatewayTest');
-  new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa' });
+  new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa', apiType: ApiType.REST });
   return JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()));
 })();
 // Two changes to exercise more of API Gateway: an open method, and a short integration timeout.
@@ -40,7 +40,7 @@ let answer: (event: any) => Promise<InvokeOutcome> = async () => ({ kind: 'resul
 const events: any[] = [];
 
 function serve(served: any): http.Server {
-  const read = toLocalTemplate({ stackName: 'GatewayTest', template: served, directory: '/cdk.out', assetDirectoryByObjectKey: new Map() }, { emulatorEndpoint: 'http://127.0.0.1:1' });
+  const read = restTemplate(toLocalTemplate({ stackName: 'GatewayTest', template: served, directory: '/cdk.out', assetDirectoryByObjectKey: new Map() }, { emulatorEndpoint: 'http://127.0.0.1:1' }));
   const gateway = new Gateway({
     api: read.api,
     accountId: read.accountId,
@@ -54,7 +54,7 @@ function serve(served: any): http.Server {
 }
 
 /** What the construct's template serves: the API id the proxy events carry. */
-const local = toLocalTemplate({ stackName: 'GatewayTest', template, directory: '/cdk.out', assetDirectoryByObjectKey: new Map() }, { emulatorEndpoint: 'http://127.0.0.1:1' });
+const local = restTemplate(toLocalTemplate({ stackName: 'GatewayTest', template, directory: '/cdk.out', assetDirectoryByObjectKey: new Map() }, { emulatorEndpoint: 'http://127.0.0.1:1' }));
 const servers = [serve(template), serve(bodyValidating)];
 /** The construct's template, and the one whose validator checks bodies. */
 let target: Target;

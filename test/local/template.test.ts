@@ -10,8 +10,8 @@ import { AssemblyStack, CfnTemplate, readAssemblyStack } from '../../local/cloud
 import { IntrinsicResolver, TemplateError } from '../../local/intrinsics';
 import { nodeForRuntime } from '../../local/node-runtime';
 import { Router } from '../../local/router';
-import { toLocalTemplate } from '../../local/template';
-import { LogisticsTrackingApi, TrackingStatus } from '../../src';
+import { restTemplate, toLocalTemplate } from '../../local/template';
+import { ApiType, LogisticsTrackingApi, TrackingStatus } from '../../src';
 import { ROUTES } from '../../src/contract/routes';
 
 /**
@@ -25,7 +25,7 @@ const EMULATOR = 'http://127.0.0.1:4566';
 function constructTemplate(): CfnTemplate {
   const app = new App();
   const stack = new Stack(app, 'ReaderTest');
-  new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa' });
+  new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa', apiType: ApiType.REST });
   return JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()));
 }
 
@@ -51,7 +51,7 @@ const original = constructTemplate();
 const handlerId = apiFunctionId(original);
 
 describe("reading the construct's synthesized template", () => {
-  const local = toLocalTemplate(assembly(original), { emulatorEndpoint: EMULATOR });
+  const local = restTemplate(toLocalTemplate(assembly(original), { emulatorEndpoint: EMULATOR }));
 
   test('the table is created from the template: key schema, attributes, LSI, GSI and stream', () => {
     expect(local.tables).toHaveLength(1);
@@ -136,7 +136,7 @@ describe('a changed construct changes what is served, with no change to local/',
   };
   // ...and a shorter function timeout.
   modified.Resources[handlerId].Properties.Timeout = 3;
-  const local = toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR });
+  const local = restTemplate(toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR }));
 
   test('the table is created with the new key schema', () => {
     expect(local.tables[0].createTable.KeySchema).toEqual([{ AttributeName: 'shipment', KeyType: 'HASH' }, { AttributeName: 'seq', KeyType: 'RANGE' }]);
@@ -161,7 +161,7 @@ describe('reserved concurrency, from ReservedConcurrentExecutions', () => {
   const reserved = (props: object) => {
     const app = new App();
     const stack = new Stack(app, 'ReaderTest');
-    new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa', ...props });
+    new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa', apiType: ApiType.REST, ...props });
     const template: CfnTemplate = JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()));
     const functions = toLocalTemplate(assembly(template), { emulatorEndpoint: EMULATOR }).functions;
     return Object.fromEntries([...functions.values()].map((fn) => [fn.logicalId.replace(/[0-9A-F]{8}$/, ''), fn.reservedConcurrency]));
@@ -214,7 +214,7 @@ describe("the request validator's flags, read as CloudFormation reads booleans",
   const postTrack = (validator: Record<string, unknown>) => {
     const modified: any = JSON.parse(JSON.stringify(original));
     Object.assign(modified.Resources[validatorId].Properties, validator);
-    const { api } = toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR });
+    const { api } = restTemplate(toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR }));
     return api.resources.find((resource) => resource.path === ROUTES.track.path)!.methods.get(ROUTES.track.method)!;
   };
 
@@ -245,7 +245,7 @@ describe('queues and event buses, when a template has them', () => {
   modified.Resources.Bus = { Type: 'AWS::Events::EventBus', Properties: { Name: 'shipments', Description: 'status changes' } };
   modified.Resources[handlerId].Properties.Environment.Variables.QUEUE_URL = { Ref: 'Work' };
   modified.Resources[handlerId].Properties.Environment.Variables.BUS_ARN = { 'Fn::GetAtt': ['Bus', 'Arn'] };
-  const local = toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR });
+  const local = restTemplate(toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR }));
 
   test('queue attributes come from the properties, the redrive policy names the dead-letter queue it depends on', () => {
     const work = local.queues.find((queue) => queue.logicalId === 'Work')!;
@@ -272,12 +272,12 @@ describe('queues and event buses, when a template has them', () => {
 describe('status-change events: the stream mapping, the rules and their targets', () => {
   const app = new App();
   const stack = new Stack(app, 'ReaderTest');
-  const tracking = new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa' });
+  const tracking = new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'qa', apiType: ApiType.REST });
   tracking.onStatusChanged('Delivered', new targets.SqsQueue(new sqs.Queue(stack, 'Deliveries')), { statuses: [TrackingStatus.DELIVERED] });
   const notifier = new lambda.Function(stack, 'Notifier', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
   tracking.onStatusChanged('Notify', new targets.LambdaFunction(notifier));
   const template: CfnTemplate = JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()));
-  const local = toLocalTemplate(assembly(template), { emulatorEndpoint: EMULATOR });
+  const local = restTemplate(toLocalTemplate(assembly(template), { emulatorEndpoint: EMULATOR }));
   const mappingId = idOf(template, 'AWS::Lambda::EventSourceMapping');
   const processorId = Object.entries<any>(template.Resources ?? {}).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.EVENT_BUS_NAME)![0];
 
@@ -324,7 +324,7 @@ describe('status-change events: the stream mapping, the rules and their targets'
     const modified: any = JSON.parse(JSON.stringify(template));
     const ruleId = local.rules[0].logicalId;
     modified.Resources[ruleId].Properties.State = 'DISABLED';
-    const read = toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR });
+    const read = restTemplate(toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR }));
     expect(read.rules.map((rule) => rule.logicalId)).not.toContain(ruleId);
     expect(read.notServed).toContainEqual(expect.stringMatching(new RegExp(`^${ruleId} \\(State DISABLED`)));
   });
@@ -332,7 +332,7 @@ describe('status-change events: the stream mapping, the rules and their targets'
   test('a mapping on another kind of source is listed as not served', () => {
     const modified: any = JSON.parse(JSON.stringify(template));
     modified.Resources[mappingId].Properties.EventSourceArn = 'arn:aws:sqs:us-east-1:123456789012:jobs';
-    const read = toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR });
+    const read = restTemplate(toLocalTemplate(assembly(modified), { emulatorEndpoint: EMULATOR }));
     expect(read.streamMappings).toEqual([]);
     expect(read.notServed).toContainEqual(`${mappingId} (an event source mapping for arn:aws:sqs:us-east-1:123456789012:jobs: only DynamoDB streams run locally)`);
   });

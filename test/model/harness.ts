@@ -18,6 +18,7 @@ import { Cleanups } from '../../local/cleanups';
 import { Emulator, PortInUseError, startEmulator } from '../../local/emulator';
 import { freePort } from '../../local/ports';
 import { provision } from '../../local/provision';
+import { apiEndpoints } from '../../local/served-api';
 import { DEFAULT_CREDENTIALS } from '../../local/stack';
 import { FunctionSpec, LocalTemplate, readLocalTemplate } from '../../local/template';
 import type { StatusChangedDetail } from '../../src/contract/events';
@@ -332,8 +333,7 @@ function motoReset(endpoint: string): Promise<void> {
 
 /** The function behind the API's proxy integrations. */
 function apiFunction(template: LocalTemplate): FunctionSpec {
-  const ids = new Set(template.api.resources.flatMap((resource) => [...resource.methods.values()])
-    .flatMap((method) => (method.integration.kind === 'lambda-proxy' ? [method.integration.functionLogicalId] : [])));
+  const ids = new Set(apiEndpoints(template).flatMap((endpoint) => (endpoint.functionLogicalId ? [endpoint.functionLogicalId] : [])));
   if (ids.size !== 1) throw new Error(`the model app's API should invoke one function, it invokes ${ids.size}`);
   return template.functions.get([...ids][0])!;
 }

@@ -40,6 +40,7 @@ func main() {
 
 	tracking := logisticstrackingapi.NewLogisticsTrackingApi(stack, jsii.String("Tracking"), &logisticstrackingapi.LogisticsTrackingApiProps{
 		StageName:       jsii.String("staging"),
+		ApiType:         logisticstrackingapi.ApiType_REST, // the web ACL below needs a REST API
 		Authorization:   logisticstrackingapi.ApiAuthorization_Iam(),
 		Throttling:      &logisticstrackingapi.ThrottlingOptions{RateLimit: jsii.Number(200), BurstLimit: jsii.Number(400)},
 		MaxRequestBytes: jsii.Number(65536),

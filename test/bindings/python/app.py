@@ -12,6 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from logistics_tracking_api import (
     ApiAuthorization,
+    ApiType,
     ApiLatencyAlarmOptions,
     FeatureFlags,
     HandlerThrottleAlarmOptions,
@@ -38,6 +39,8 @@ key = kms.Key(stack, "Key", enable_key_rotation=True)
 
 tracking = LogisticsTrackingApi(stack, "Tracking",
     stage_name="staging",
+    # A REST API: the web ACL below needs one (the default is an HTTP API).
+    api_type=ApiType.REST,
     authorization=ApiAuthorization.iam(),
     throttling=ThrottlingOptions(rate_limit=200, burst_limit=400),
     max_request_bytes=65536,

@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ApiAuthorization, LogisticsTrackingApi, TrackingStatus } from 'logistics-tracking-api';
+import { ApiAuthorization, ApiType, LogisticsTrackingApi, TrackingStatus } from 'logistics-tracking-api';
 
 const app = new App();
 const stack = new Stack(app, 'BindingsConsumer');
@@ -32,6 +32,8 @@ const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
 
 const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
   stageName: 'staging',
+  // A REST API: the web ACL below needs one (the default is an HTTP API).
+  apiType: ApiType.REST,
   authorization: ApiAuthorization.iam(),
   throttling: { rateLimit: 200, burstLimit: 400 },
   maxRequestBytes: 65536,

@@ -8,6 +8,7 @@ import java.util.List;
 
 import com.example.logisticstracking.ApiAuthorization;
 import com.example.logisticstracking.ApiLatencyAlarmOptions;
+import com.example.logisticstracking.ApiType;
 import com.example.logisticstracking.FeatureFlags;
 import com.example.logisticstracking.HandlerThrottleAlarmOptions;
 import com.example.logisticstracking.LogisticsTrackingApi;
@@ -52,6 +53,8 @@ public final class BindingsConsumer {
 
         LogisticsTrackingApi tracking = LogisticsTrackingApi.Builder.create(stack, "Tracking")
                 .stageName("staging")
+                // A REST API: the web ACL below needs one (the default is an HTTP API).
+                .apiType(ApiType.REST)
                 .authorization(ApiAuthorization.iam())
                 .throttling(ThrottlingOptions.builder().rateLimit(200).burstLimit(400).build())
                 .maxRequestBytes(65536)
