@@ -253,9 +253,38 @@ export class Recorder {
     });
   }
 
+  /**
+   * A BatchGetItem bills each key as its own GetItem (each item rounded up to 4 KB, a
+   * missing one the minimum): one recorded read per key answered; unprocessed keys
+   * were not read.
+   */
+  private recordBatchGet(input: any, output: any, trace?: string): void {
+    for (const [table, request] of Object.entries<any>(input.RequestItems ?? {})) {
+      const returned: Item[] = output.Responses?.[table] ?? [];
+      const unprocessed = new Set<string>((output.UnprocessedKeys?.[table]?.Keys ?? []).map((key: Item) => this.keyOf(key)));
+      for (const key of request.Keys ?? []) {
+        const id = this.keyOf(key);
+        if (id === undefined || unprocessed.has(id)) continue;
+        const found = returned.find((item) => this.keyOf(item) === id);
+        this.dynamoCalls.push({
+          trace,
+          operation: 'BatchGetItem',
+          table,
+          ok: true,
+          read: found ? [this.copy.get(id) ?? found] : [],
+          consistent: request.ConsistentRead === true,
+        });
+      }
+    }
+  }
+
   private recordRead(operation: string, input: any, status: number, output: any, trace?: string): void {
     if (status !== 200) {
       this.dynamoCalls.push({ trace, operation, table: input.TableName, indexName: input.IndexName, ok: false, errorType: String(output?.__type ?? status).split('#').pop() });
+      return;
+    }
+    if (operation === 'BatchGetItem') {
+      this.recordBatchGet(input, output, trace);
       return;
     }
     const returned: Item[] = operation === 'GetItem' ? (output.Item ? [output.Item] : []) : (output.Items ?? []);

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { StateFold } from './shipment-state';
+import { statusSince, type StateFold, type StatusRun } from './shipment-state';
 import { eventSk, orderKey, shipmentPk, TABLE_LAYOUT, type ItemKey } from '../../src/contract/table';
 
 /**
@@ -12,13 +12,19 @@ import { eventSk, orderKey, shipmentPk, TABLE_LAYOUT, type ItemKey } from '../..
  * (each the earliest such event time), `attempt_ids` (the failed delivery attempts'
  * event ids, a string set: `attempt_count` is its size). `open_event_key` repeats
  * `last_event_key` while the status is not terminal, for the blind update's
- * condition (state-write.ts). What the state is, given the events, is shipment-state.ts.
+ * condition (state-write.ts). The status run: `run_start_key` and `run_break_key`,
+ * with `status_since` (the run's first event time) and the status index's
+ * `status_sk` built from it. What the state is, given the events, is shipment-state.ts.
  */
 
 /** State item attribute that holds `last_event_key` while the shipment is open. */
 export const OPEN_EVENT_KEY = 'open_event_key';
 /** State item attribute that holds the attempt ids (a string set). */
 export const ATTEMPT_IDS = 'attempt_ids';
+/** State item attributes of the status run (shipment-state.ts). */
+export const RUN_START_KEY = 'run_start_key';
+export const RUN_BREAK_KEY = 'run_break_key';
+export const STATUS_SINCE = 'status_since';
 
 export interface Location {
   readonly lat: number;
@@ -58,6 +64,8 @@ export interface ShipmentState {
   readonly attempt_count: number;
   readonly out_for_delivery_at?: string;
   readonly delivered_at?: string;
+  /** Since when the shipment has had its status (see shipment-state.ts); absent on a state item not written since runs were added. */
+  readonly status_since?: string;
 }
 
 /** The event item of `event`, expiring `ttlSeconds` after it was received (0: never). */
@@ -89,8 +97,13 @@ export function historyKeyOf(item: Record<string, unknown>): ItemKey {
 }
 
 export function toShipmentState(item: Record<string, unknown>): ShipmentState {
-  const { last_event_key: _key, attempt_ids: attemptIds, ...state } = toStateFold(item);
-  return { ...state, version: Number(item.version), attempt_count: attemptIds.length };
+  const { last_event_key: _key, attempt_ids: attemptIds, run, ...state } = toStateFold(item);
+  return {
+    ...state,
+    version: Number(item.version),
+    attempt_count: attemptIds.length,
+    ...(run ? { status_since: statusSince(run) } : {}),
+  };
 }
 
 /** The state an item stores (the version counter aside). */
@@ -106,7 +119,16 @@ export function toStateFold(item: Record<string, unknown>): StateFold {
     ...(item.out_for_delivery_at !== undefined ? { out_for_delivery_at: String(item.out_for_delivery_at) } : {}),
     ...(item.delivered_at !== undefined ? { delivered_at: String(item.delivered_at) } : {}),
     attempt_ids: attemptIdsOf(item),
+    run: runOfItem(item),
   };
+}
+
+/** The status run a state item stores, or undefined for one written before runs were stored. */
+function runOfItem(item: Record<string, unknown>): StatusRun | undefined {
+  const start = item[RUN_START_KEY];
+  if (typeof start !== 'string') return undefined;
+  const breakKey = item[RUN_BREAK_KEY];
+  return typeof breakKey === 'string' ? { start_key: start, break_key: breakKey } : { start_key: start };
 }
 
 /** The attempt ids of a state item, sorted (lib-dynamodb reads a string set as a Set). */

@@ -1,10 +1,11 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { callOptions } from './deadline';
 import { historyKeyOf, toEventRecord, toShipmentState, type EventRecord, type ShipmentState } from './items';
 import type { TableAccess, TrackingRepositorySettings } from './table-access';
 import {
   compareKeys, isHistorySortKeyOf, shipmentPk, statusPk, statusShardOf, TABLE_LAYOUT, trackingIdOfStatusSortKey, type ItemKey,
 } from '../../src/contract/table';
+import { TransientError } from '../shared/aws-errors';
 
 /**
  * The paged reads: a shipment's history from the history index, and the shipments
@@ -53,19 +54,24 @@ export async function listHistory(table: TableAccess, trackingId: string, limit:
 }
 
 /**
- * One page of the shipments whose current status is `status`, most recently
- * updated first, from the sparse status index.
+ * One page of the shipments whose current status is `status`, those that took it
+ * most recently first, from the sparse status index and their state items.
  *
  * A status is spread over N shards, so the page fans out over every shard that
  * is not exhausted, in parallel, and merges the answers by sort key
- * (`<updated_at>#<tracking_id>`, newest first). Each shard's position advances
- * only past the items this page returned; items read from a shard but not
- * returned are read again next time.
+ * (`<status_since>#<tracking_id>`, newest first). Each shard's position advances
+ * only past the entries this page took; entries read from a shard but not
+ * taken are read again next time. The index holds keys only (so that a scan
+ * that leaves the status as it is writes nothing to it): the page's states are
+ * read from the table in one BatchGetItem.
  *
  * The index is eventually consistent (a GSI offers no consistent reads): a
  * shipment whose status changes between two pages can be listed twice (under
  * a newer sort key) or not at all (it left the status, or moved behind a
- * position already passed). That is the nature of a live listing, not a bug.
+ * position already passed). An entry whose state has moved to another status
+ * by the time it is read is left out, so a page can hold fewer than `limit`
+ * shipments and still have a next one. That is the nature of a live listing,
+ * not a bug.
  */
 export async function listByStatus(table: TableAccess, status: string, limit: number, positions?: readonly StatusShardPosition[]): Promise<{
   readonly shipments: ShipmentState[];
@@ -96,6 +102,7 @@ export async function listByStatus(table: TableAccess, status: string, limit: nu
     .flatMap(({ items }, shard) => items.map((item) => ({ shard, sortKey: String(item[statusSortKey]), item })))
     .sort((a, b) => compareKeys(b.sortKey, a.sortKey))
     .slice(0, limit);
+  const states = await readStates(table, page.map((entry) => String(entry.item[TABLE_LAYOUT.partitionKey])));
 
   const next = [...start];
   shards.forEach(({ items, more }, shard) => {
@@ -105,9 +112,40 @@ export async function listByStatus(table: TableAccess, status: string, limit: nu
     else if (returned.length > 0) next[shard] = returned[returned.length - 1].sortKey;
   });
   return {
-    shipments: page.map((entry) => toShipmentState(entry.item)),
+    shipments: page.flatMap((entry) => {
+      const item = states.get(String(entry.item[TABLE_LAYOUT.partitionKey]));
+      return item && item.status === status ? [toShipmentState(item)] : [];
+    }),
     nextPositions: next.every((position) => position === null) ? undefined : next,
   };
+}
+
+/** BatchGetItem's own limit on keys per call; a page is at most 100 (page-limit.ts). */
+const BATCH_GET_KEYS = 100;
+/** Calls for the keys DynamoDB left unprocessed (it does under load) before answering 503. */
+const BATCH_GET_ATTEMPTS = 3;
+
+/**
+ * The state items of these shipments by partition key (eventually consistent, like
+ * the index they were listed from). The SDK retries a throttled call, not the keys
+ * a successful one left unprocessed: those are asked again here, with a backoff.
+ */
+async function readStates(table: TableAccess, partitionKeys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const states = new Map<string, Record<string, unknown>>();
+  const { tableName } = table.settings;
+  const { partitionKey, sortKey, stateSortKey } = TABLE_LAYOUT;
+  for (let from = 0; from < partitionKeys.length; from += BATCH_GET_KEYS) {
+    let keys: Record<string, unknown>[] = partitionKeys.slice(from, from + BATCH_GET_KEYS)
+      .map((pk) => ({ [partitionKey]: pk, [sortKey]: stateSortKey }));
+    for (let attempt = 1; keys.length > 0; attempt++) {
+      if (attempt > BATCH_GET_ATTEMPTS) throw new TransientError(`${keys.length} state items stayed unprocessed after ${BATCH_GET_ATTEMPTS} BatchGetItem calls`);
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      const output = await table.client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys } } }), callOptions());
+      for (const item of output.Responses?.[tableName] ?? []) states.set(String(item[partitionKey]), item);
+      keys = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
+  return states;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { ShipmentState } from './items';
  * each entry of GET /shipments (which adds `tracking_id`). `timestamp` and
  * `event_id` name the event the state reflects (as in the history's updates, and
  * in the answer of POST /track); milestones appear once they happened,
- * `attempt_count` always. docs/http-contract.md has the response shapes.
+ * `attempt_count` always; `status_since` is when the shipment took its status. docs/http-contract.md has the response shapes.
  */
 export function currentStateView(state: ShipmentState): Record<string, unknown> {
   const view: Record<string, unknown> = {
@@ -20,5 +20,6 @@ export function currentStateView(state: ShipmentState): Record<string, unknown> 
   };
   if (state.out_for_delivery_at !== undefined) view.out_for_delivery_at = state.out_for_delivery_at;
   if (state.delivered_at !== undefined) view.delivered_at = state.delivered_at;
+  if (state.status_since !== undefined) view.status_since = state.status_since;
   return view;
 }

@@ -1,10 +1,13 @@
-import { GetCommand, PutCommand, UpdateCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { callOptions } from './deadline';
-import { ATTEMPT_IDS, OPEN_EVENT_KEY, oldItem, toStateFold, type EventRecord } from './items';
-import { foldEvents, sameState, type StateFold } from './shipment-state';
+import { ATTEMPT_IDS, OPEN_EVENT_KEY, oldItem, RUN_BREAK_KEY, RUN_START_KEY, STATUS_SINCE, toStateFold, type EventRecord } from './items';
+import { foldEvents, runOf, sameState, statusSince, type StateEvent, type StateFold } from './shipment-state';
+
+/** What the status run depends on in an event. */
+type RunEvent = Pick<StateEvent, 'event_id' | 'status' | 'event_time'>;
 import type { TableAccess, TrackingRepositorySettings } from './table-access';
 import { isTerminal, TrackingStatus } from '../../src/contract/statuses';
-import { compareKeys, orderKey, stateKey, statusPk, statusShardOf, statusSk, TABLE_LAYOUT } from '../../src/contract/table';
+import { compareKeys, KEY_PREFIX, orderKey, shipmentPk, stateKey, statusPk, statusShardOf, statusSk, TABLE_LAYOUT } from '../../src/contract/table';
 import { isConditionalCheckFailed, TransientError } from '../shared/aws-errors';
 
 /**
@@ -42,23 +45,28 @@ export class StateContentionError extends TransientError {
  * shipment-state.ts). A retry repairing a half-done request changes nothing.
  *
  * Two ways to write, both conditional:
- * - **blind** (one UpdateItem, no read): when the events are all newer than the
- *   state's current event, none of them is terminal or a failed attempt, and the
- *   state is not terminal — the common case of scans arriving in order. The update sets the
- *   current event to the newest and keeps the earlier milestones
- *   (`if_not_exists`); its condition (no state, or `open_event_key` older than
- *   every event) is exactly that case's precondition.
- * - **read, fold, write**: otherwise, or when the blind condition fails. The
- *   state comes back with the failed condition (ALL_OLD) or from a consistent
- *   read; foldEvents computes the new state; a PutItem conditional on the
- *   version just read writes it (or nothing, when nothing changed). When another
- *   writer got there first, the loop starts again from what that writer wrote.
+ * - **blind** (one UpdateItem, no read): when the events all have one status,
+ *   which is the state's, are all newer than the state's current event, none of
+ *   them is terminal or a failed attempt, and the state is not terminal — the
+ *   common case of scans arriving in order. The update sets the current event to
+ *   the newest and keeps the earlier milestones and the status run
+ *   (`if_not_exists`), so the status index entry, keyed by the run, is not
+ *   rewritten; its condition (no state, or `open_event_key` older than every event,
+ *   the same status and a stored run) is exactly that case's precondition.
+ * - **read, fold, write**: otherwise, or when the blind condition fails (a status
+ *   change, which costs that one failed write). The state comes back with the
+ *   failed condition (ALL_OLD) or from a consistent read; foldEvents computes the
+ *   new state — and where it cannot know the status run (an older event of
+ *   another status inside it, or a state stored before runs were), the run is
+ *   read from the shipment's stored events; a PutItem conditional on the version
+ *   just read writes it (or nothing, when nothing changed). When another writer
+ *   got there first, the loop starts again from what that writer wrote.
  */
 export async function applyToState(table: TableAccess, events: readonly EventRecord[]): Promise<StateChange> {
   const trackingId = events[0].tracking_id;
   let current: Record<string, unknown> | undefined;
   let known = false;
-  if (events.every((event) => canApplyBlind(event.status))) {
+  if (events.every((event) => canApplyBlind(event.status) && event.status === events[0].status)) {
     try {
       await table.client.send(new UpdateCommand(blindStateUpdate(table.settings, events)), callOptions());
       return 'advanced';
@@ -72,7 +80,8 @@ export async function applyToState(table: TableAccess, events: readonly EventRec
     // DynamoDB returns the item with a failed condition; some emulators do not.
     if (!known) current = await getStateItem(table, trackingId);
     const before = current ? toStateFold(current) : undefined;
-    const after = foldEvents(before, events);
+    let after = foldEvents(before, events);
+    if (!after.run) after = { ...after, run: runOf(after, await storedEvents(table, trackingId)) };
     if (before && sameState(before, after)) return 'unchanged';
     try {
       await table.client.send(new PutCommand(stateWrite(table.settings, after, current)), callOptions());
@@ -98,12 +107,41 @@ export async function getStateItem(table: TableAccess, trackingId: string): Prom
 }
 
 /**
- * The blind update for events that are all non-terminal and not failed attempts:
- * SET the current event to the newest, the earliest out_for_delivery time if
- * none is set. Valid only when every event is newer than the state's current
- * event and the state is not terminal — which is its condition: `open_event_key`
- * (the current event's key, present only while the state is not terminal) is
- * older than the oldest event, or there is no state yet.
+ * Every stored event of a shipment, as far as the state depends on them
+ * (consistent: the events of this request were just written). Read only to
+ * complete a status run the fold could not (shipment-state.ts).
+ */
+async function storedEvents(table: TableAccess, trackingId: string): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const output = await table.client.send(new QueryCommand({
+      TableName: table.settings.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :events)',
+      ProjectionExpression: 'event_id, #status, event_time',
+      ExpressionAttributeNames: { '#pk': TABLE_LAYOUT.partitionKey, '#sk': TABLE_LAYOUT.sortKey, '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': shipmentPk(trackingId), ':events': KEY_PREFIX.event },
+      ConsistentRead: true,
+      ExclusiveStartKey: startKey,
+    }), callOptions());
+    for (const item of output.Items ?? []) {
+      events.push({ event_id: String(item.event_id), status: String(item.status), event_time: String(item.event_time) });
+    }
+    startKey = output.LastEvaluatedKey;
+  } while (startKey);
+  return events;
+}
+
+/**
+ * The blind update for events that all have one status, non-terminal and not a
+ * failed attempt: SET the current event to the newest, the earliest
+ * out_for_delivery time if none is set; a new state's status run starts at the
+ * oldest event, an existing one's is kept. Valid only when every event is newer
+ * than the state's current event, the state is not terminal and has the events'
+ * status and a stored run — which is its condition: `open_event_key` (the current
+ * event's key, present only while the state is not terminal) is older than the
+ * oldest event, the status is the same and the run is stored, or there is no
+ * state yet.
  */
 function blindStateUpdate(settings: TrackingRepositorySettings, events: readonly EventRecord[]): UpdateCommandInput {
   const ordered = [...events].sort((a, b) => compareKeys(orderKey(a.event_time, a.event_id), orderKey(b.event_time, b.event_id)));
@@ -122,6 +160,8 @@ function blindStateUpdate(settings: TrackingRepositorySettings, events: readonly
     '#status_pk': TABLE_LAYOUT.statusPartitionKey,
     '#status_sk': TABLE_LAYOUT.statusSortKey,
     '#first_seen_at': 'first_seen_at',
+    '#run_start_key': RUN_START_KEY,
+    '#status_since': STATUS_SINCE,
     '#version': 'version',
   };
   const values: Record<string, unknown> = {
@@ -133,15 +173,19 @@ function blindStateUpdate(settings: TrackingRepositorySettings, events: readonly
     ':key': key,
     ':oldest_key': orderKey(oldest.event_time, oldest.event_id),
     ':status_pk': statusPk(newest.status, statusShardOf(newest.tracking_id, settings.statusShards)),
-    ':status_sk': statusSk(newest.event_time, newest.tracking_id),
+    ':status_sk': statusSk(oldest.event_time, newest.tracking_id),
     ':first_seen_at': oldest.event_time,
     ':one': 1,
   };
   const sets = [
     '#tracking_id = :tracking_id', '#status = :status', '#location = :location', '#updated_at = :event_time',
-    '#last_event_id = :event_id', '#last_event_key = :key', '#open_event_key = :key', '#status_pk = :status_pk', '#status_sk = :status_sk',
-    // Every event is newer than the state's: an existing time is the earlier one.
+    '#last_event_id = :event_id', '#last_event_key = :key', '#open_event_key = :key', '#status_pk = :status_pk',
+    // Every event is newer than the state's: an existing time is the earlier one,
+    // and an existing run (of the same status) goes on.
     '#first_seen_at = if_not_exists(#first_seen_at, :first_seen_at)',
+    '#run_start_key = if_not_exists(#run_start_key, :oldest_key)',
+    '#status_since = if_not_exists(#status_since, :first_seen_at)',
+    '#status_sk = if_not_exists(#status_sk, :status_sk)',
   ];
   const outForDelivery = ordered.find((event) => event.status === TrackingStatus.OUT_FOR_DELIVERY);
   if (outForDelivery) {
@@ -153,7 +197,7 @@ function blindStateUpdate(settings: TrackingRepositorySettings, events: readonly
     TableName: settings.tableName,
     Key: stateKey(newest.tracking_id),
     UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
-    ConditionExpression: 'attribute_not_exists(#pk) OR #open_event_key < :oldest_key',
+    ConditionExpression: 'attribute_not_exists(#pk) OR (#open_event_key < :oldest_key AND #status = :status AND attribute_exists(#run_start_key))',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -162,6 +206,8 @@ function blindStateUpdate(settings: TrackingRepositorySettings, events: readonly
 
 /** The whole state item for `state`, conditional on the state item being the one read (`current`), or absent. */
 function stateWrite(settings: TrackingRepositorySettings, state: StateFold, current: Record<string, unknown> | undefined): PutCommandInput {
+  const run = state.run;
+  if (!run) throw new Error(`the status run of ${state.tracking_id} is not known`);
   const item: Record<string, unknown> = {
     ...stateKey(state.tracking_id),
     tracking_id: state.tracking_id,
@@ -171,7 +217,10 @@ function stateWrite(settings: TrackingRepositorySettings, state: StateFold, curr
     last_event_id: state.last_event_id,
     last_event_key: state.last_event_key,
     [TABLE_LAYOUT.statusPartitionKey]: statusPk(state.status, statusShardOf(state.tracking_id, settings.statusShards)),
-    [TABLE_LAYOUT.statusSortKey]: statusSk(state.updated_at, state.tracking_id),
+    [TABLE_LAYOUT.statusSortKey]: statusSk(statusSince(run), state.tracking_id),
+    [RUN_START_KEY]: run.start_key,
+    ...(run.break_key !== undefined ? { [RUN_BREAK_KEY]: run.break_key } : {}),
+    [STATUS_SINCE]: statusSince(run),
     first_seen_at: state.first_seen_at,
     version: current ? Number(current.version) + 1 : 1,
   };

@@ -12,7 +12,7 @@
  * events in the same millisecond differ by event_id, so neither overwrites the other.
  *
  * State item: `pk = TRACK#<tracking_id>`, `sk = STATE`, with the keys of the sparse
- * status index: `status_pk = STATUS#<status>#<shard>`, `status_sk = <updated_at>#<tracking_id>`.
+ * status index: `status_pk = STATUS#<status>#<shard>`, `status_sk = <status_since>#<tracking_id>`.
  */
 
 /** Attribute and index names, shared by the construct (which creates them) and the functions (which use them). */
@@ -85,9 +85,9 @@ export function statusPk(status: string, shard: number): string {
   return `${KEY_PREFIX.status}${status}#${shard}`;
 }
 
-/** `status_sk`: newest first in a shard is most recently updated first. */
-export function statusSk(updatedAt: string, trackingId: string): string {
-  return `${updatedAt}#${trackingId}`;
+/** `status_sk`: newest first in a shard is the shipment that took its status most recently first. */
+export function statusSk(statusSince: string, trackingId: string): string {
+  return `${statusSince}#${trackingId}`;
 }
 
 /** FNV-1a, 32 bit, over UTF-16 code units (tracking ids are ASCII). */

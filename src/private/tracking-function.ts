@@ -39,12 +39,13 @@ export function createTrackingFunction(scope: Construct, options: TrackingFuncti
   const role = tracking.role;
 
   // Least privilege: exactly the calls the repository makes (lambda/tracking/repository.ts,
-  // state-write.ts, pages.ts). Items are written and read on the table itself; Query
-  // runs only on the history and status indexes, and DynamoDB authorizes a Query on
-  // an index against the index ARN, so the table ARN needs no Query and the index
-  // ARNs no item actions.
+  // state-write.ts, pages.ts). Items are written and read on the table itself (the
+  // states of a GET /shipments page in one BatchGetItem), and a shipment's events are
+  // queried there when a status run must be read from them; the history and status
+  // indexes are queried, and DynamoDB authorizes a Query on an index against the
+  // index ARN, so the index ARNs need no item actions.
   role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
     resources: [options.table.tableArn],
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({

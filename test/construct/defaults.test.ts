@@ -33,11 +33,13 @@ describe('a default LogisticsTrackingApi', () => {
       });
     });
 
-    test('lists statuses through the sharded `by-status` index, not a raw status key', () => {
+    test('lists statuses through the sharded `by-status` index, not a raw status key, projecting keys only', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         GlobalSecondaryIndexes: [{
           IndexName: 'by-status',
           KeySchema: [{ AttributeName: 'status_pk', KeyType: 'HASH' }, { AttributeName: 'status_sk', KeyType: 'RANGE' }],
+          // A scan that leaves the status as it is changes no key, so it writes nothing to the index.
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         }],
       });
     });
@@ -127,12 +129,16 @@ describe('a default LogisticsTrackingApi', () => {
       expect(JSON.stringify(statements)).not.toContain('/index/*');
     });
 
-    test('may Put, Update and Get items on the table only, and Query its history and by-status indexes only', () => {
+    test('may Put, Update, Get and BatchGet items and Query events on the table, and Query its history and by-status indexes, nothing else', () => {
       const statements = byId(template, 'AWS::IAM::Policy', 'TrackingHandlerRole').props.PolicyDocument.Statement;
       const tableArn = { 'Fn::GetAtt': [only(template, 'AWS::DynamoDB::Table').id, 'Arn'] };
       const indexArn = (name: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] });
       expect(statements.filter((s: any) => JSON.stringify(s.Action).includes('dynamodb:'))).toEqual([
-        { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: tableArn },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+          Resource: tableArn,
+        },
         { Effect: 'Allow', Action: 'dynamodb:Query', Resource: [indexArn('history'), indexArn('by-status')] },
       ]);
     });

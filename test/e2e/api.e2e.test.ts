@@ -149,9 +149,11 @@ describe.each(FLAVOURS)('$apiType API', (flavour) => {
   describe('shipments by status', () => {
     const shipments = (query: Record<string, string>) => e2e.request({ path: '/shipments', query });
 
-    test('GET /shipments lists the shipments whose current status is S, most recently updated first, paged with next_cursor', async () => {
+    test('GET /shipments lists the shipments whose current status is S, those that took it last first, paged with next_cursor', async () => {
       const [older, newest, middle, movedOn] = [1, 2, 3, 4].map(() => uniqueTrackingId('pickup'));
       await e2e.track(update(older, { status: 'available_for_pickup', event_time: '2026-07-01T08:00:00Z' }));
+      // A later scan in the same status moves updated_at, not status_since, nor the place in the listing.
+      await e2e.track(update(older, { status: 'available_for_pickup', event_time: '2026-07-06T08:00:00Z' }));
       await e2e.track(update(newest, { status: 'available_for_pickup', event_time: '2026-07-03T08:00:00Z' }));
       await e2e.track(update(middle, { status: 'available_for_pickup', event_time: '2026-07-02T08:00:00Z' }));
       // Listed under its current status only.
@@ -174,6 +176,7 @@ describe.each(FLAVOURS)('$apiType API', (flavour) => {
         cursor = page.json.next_cursor;
       }
       expect(listed.map((s: any) => s.tracking_id)).toEqual([newest, middle, older]);
+      expect(listed[2]).toMatchObject({ status_since: '2026-07-01T08:00:00.000Z', updated_at: '2026-07-06T08:00:00.000Z' });
     });
 
     test('a tampered cursor, or one for another status, is a 400 naming /cursor', async () => {

@@ -1,6 +1,6 @@
 import './env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { conditionFailed } from './fixtures';
 import { FakeStateTable } from './state-table';
@@ -84,6 +84,7 @@ describe('repository: applying several events to the state', () => {
     last_event_key: lastEventKey,
     open_event_key: lastEventKey,
     first_seen_at: '2026-11-26T08:00:00.000Z',
+    run_start_key: lastEventKey,
     version,
     ...extra,
   });
@@ -125,6 +126,50 @@ describe('repository: applying several events to the state', () => {
 
     expect(change).toBe('advanced');
     expect(statePuts()[0]).toMatchObject({ Item: { last_event_id: 'b', version: 1 }, ConditionExpression: 'attribute_not_exists(#pk)' });
+  });
+
+  test('completes the status run from the stored events when an older event of another status splits it', async () => {
+    // In transit since 08:00 (the run), scanned at 09:00; an exception at 08:30 arrives late.
+    const stored = stateItem(2, '2026-11-26T09:00:00.000Z#b', { run_start_key: '2026-11-26T08:00:00.000Z#a' });
+    // The blind update's condition fails: the event is older, of another status.
+    ddb.on(UpdateCommand).rejects(conditionFailed(stored));
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { event_id: 'a', status: 'in_transit', event_time: '2026-11-26T08:00:00.000Z' },
+        { event_id: 'x', status: 'exception', event_time: '2026-11-26T08:30:00.000Z' },
+        { event_id: 'b', status: 'in_transit', event_time: '2026-11-26T09:00:00.000Z' },
+      ],
+    });
+    expect(await repository.applyToState([event('x', '2026-11-26T08:30:00.000Z', 'exception')])).toBe('milestones');
+
+    expect(ddb.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :events)',
+      ExpressionAttributeValues: { ':pk': 'TRACK#PKG-1', ':events': 'EVENT#' },
+      ConsistentRead: true,
+    });
+    expect(statePuts()[0].Item).toMatchObject({
+      status: 'in_transit',
+      run_start_key: '2026-11-26T09:00:00.000Z#b',
+      run_break_key: '2026-11-26T08:30:00.000Z#x',
+      status_since: '2026-11-26T09:00:00.000Z',
+      status_sk: '2026-11-26T09:00:00.000Z#PKG-1',
+    });
+  });
+
+  test('a state item written before status runs gets its run from the stored events, then the blind update again', async () => {
+    const table = new FakeStateTable();
+    ddb.on(PutCommand).callsFake((input) => table.put(input));
+    ddb.on(UpdateCommand).callsFake((input) => table.update(input));
+    ddb.on(GetCommand).callsFake((input) => ({ Item: table.get(input.Key.pk, input.Key.sk) }));
+    ddb.on(QueryCommand).resolves({ Items: [{ event_id: 'x', status: 'in_transit', event_time: '2026-11-26T09:00:00.000Z' }] });
+    const { run_start_key: _none, ...legacy } = stateItem(1, '2026-11-26T09:00:00.000Z#x');
+    table.put({ TableName: 't', Item: legacy });
+
+    await repository.applyToState([event('y', '2026-11-26T10:00:00.000Z')]);
+    expect(table.get('TRACK#PKG-1')).toMatchObject({ last_event_id: 'y', run_start_key: '2026-11-26T09:00:00.000Z#x', status_since: '2026-11-26T09:00:00.000Z' });
+    await repository.applyToState([event('z', '2026-11-26T11:00:00.000Z')]);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
+    expect(table.get('TRACK#PKG-1')).toMatchObject({ last_event_id: 'z', status_since: '2026-11-26T09:00:00.000Z', version: 3 });
   });
 
   test('applies one event once when it is passed twice', async () => {

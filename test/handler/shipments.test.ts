@@ -1,6 +1,6 @@
 import './env';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchGetCommandInput, DynamoDBDocumentClient, GetCommand, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { apiEvent, bodyOf, lambdaContext } from './events';
@@ -47,7 +47,8 @@ const newestFirst = (items: Array<Record<string, unknown>>) =>
 /**
  * The by-status index over `items`, answering Query as DynamoDB does: one
  * partition, optional `status_sk < :after`, newest first, Limit, LastEvaluatedKey
- * when it stopped at the limit (or after `stopAfter` items, as at the 1 MB page size).
+ * when it stopped at the limit (or after `stopAfter` items, as at the 1 MB page size),
+ * keys only (the index projects nothing else).
  */
 function statusIndex(items: Array<Record<string, unknown>>, options: { stopAfter?: number } = {}) {
   return (input: QueryCommandInput) => {
@@ -57,14 +58,29 @@ function statusIndex(items: Array<Record<string, unknown>>, options: { stopAfter
       .filter((item) => item.status_pk === values[':pk'] && (after === undefined || String(item.status_sk) < after))
       .sort((a, b) => String(b.status_sk).localeCompare(String(a.status_sk)));
     const limit = Math.min(input.Limit ?? Infinity, options.stopAfter ?? Infinity);
-    const page = matching.slice(0, limit);
+    const page = matching.slice(0, limit).map(indexEntry);
     const last = page[page.length - 1];
     const stopped = page.length === input.Limit || page.length < matching.length;
-    return {
-      Items: page,
-      LastEvaluatedKey: stopped && last ? { pk: last.pk, sk: last.sk, status_pk: last.status_pk, status_sk: last.status_sk } : undefined,
-    };
+    return { Items: page, LastEvaluatedKey: stopped && last ? last : undefined };
   };
+}
+
+/** A KEYS_ONLY index entry: the table's keys and the index's. */
+const indexEntry = (item: Record<string, unknown>) => ({ pk: item.pk, sk: item.sk, status_pk: item.status_pk, status_sk: item.status_sk });
+
+/** The table's BatchGetItem over `items` (the states the listed entries name). */
+function stateTable(items: Array<Record<string, unknown>>) {
+  return (input: BatchGetCommandInput) => {
+    const [[tableName, request]] = Object.entries(input.RequestItems!);
+    const found = request.Keys!.map((key) => items.find((item) => item.pk === key.pk && item.sk === key.sk)).filter((item) => item !== undefined);
+    return { Responses: { [tableName]: found }, UnprocessedKeys: {} };
+  };
+}
+
+/** The index and the table both hold `items`. */
+function serveShipments(items: Array<Record<string, unknown>>, options: { stopAfter?: number } = {}): void {
+  ddb.on(QueryCommand).callsFake(statusIndex(items, options));
+  ddb.on(BatchGetCommand).callsFake(stateTable(items));
 }
 
 /** Every page of `query`, following next_cursor. */
@@ -95,7 +111,7 @@ const signedPositions = (positions: unknown, status = 'in_transit') => handlerKe
 beforeEach(() => {
   ddb.reset();
   ssm.reset();
-  ddb.on(QueryCommand).callsFake(statusIndex(manyShipments(5)));
+  serveShipments(manyShipments(5));
 });
 
 describe('GET /shipments fans out over the status index shards', () => {
@@ -121,12 +137,12 @@ describe('GET /shipments fans out over the status index shards', () => {
     }
   });
 
-  test('merges the shards most recently updated first and answers the state of each', async () => {
+  test('merges the shards by status_sk, newest first (the shipment that took its status last), and answers the state of each', async () => {
     const items = [
       ...manyShipments(6),
       stateItem('OFD-1', 'out_for_delivery', '2026-11-26T09:30:00.000Z'),
     ];
-    ddb.on(QueryCommand).callsFake(statusIndex(items));
+    serveShipments(items);
     const result = await get({ status: 'in_transit' });
 
     expect(result.statusCode).toBe(200);
@@ -150,9 +166,9 @@ describe('GET /shipments fans out over the status index shards', () => {
   });
 
   test('answers the same shape as GET /status current, milestones included, and no keys', async () => {
-    ddb.on(QueryCommand).callsFake(statusIndex([
+    serveShipments([
       stateItem('PKG-9', 'attempt_failed', '2026-11-26T09:00:00.000Z', { out_for_delivery_at: '2026-11-26T07:00:00.000Z', attempt_ids: new Set(['a1']) }),
-    ]));
+    ]);
     const result = await get({ status: 'attempt_failed' });
 
     expect(bodyOf(result).shipments).toEqual([expect.objectContaining({ out_for_delivery_at: '2026-11-26T07:00:00.000Z', attempt_count: 1 })]);
@@ -168,7 +184,7 @@ describe('GET /shipments fans out over the status index shards', () => {
   });
 
   test('maps the alias failed to exception', async () => {
-    ddb.on(QueryCommand).callsFake(statusIndex([stateItem('PKG-X', 'exception', '2026-11-26T09:00:00.000Z')]));
+    serveShipments([stateItem('PKG-X', 'exception', '2026-11-26T09:00:00.000Z')]);
     const body = bodyOf(await get({ status: 'failed' }));
 
     expect(body.status).toBe('exception');
@@ -179,7 +195,7 @@ describe('GET /shipments fans out over the status index shards', () => {
 
 describe('GET /shipments limits the page', () => {
   test('answers 10 shipments by default', async () => {
-    ddb.on(QueryCommand).callsFake(statusIndex(manyShipments(25)));
+    serveShipments(manyShipments(25));
     const body = bodyOf(await get({ status: 'in_transit' }));
 
     expect(body.shipments).toHaveLength(10);
@@ -188,7 +204,7 @@ describe('GET /shipments limits the page', () => {
   });
 
   test.each(['1', '7', '100'])('answers at most limit=%s shipments', async (limit) => {
-    ddb.on(QueryCommand).callsFake(statusIndex(manyShipments(30)));
+    serveShipments(manyShipments(30));
     const body = bodyOf(await get({ status: 'in_transit', limit }));
 
     expect(body.shipments).toHaveLength(Math.min(Number(limit), 30));
@@ -199,7 +215,7 @@ describe('GET /shipments limits the page', () => {
 describe('GET /shipments pages with a cursor', () => {
   test('pages through every shipment exactly once, newest first, the last page without a cursor', async () => {
     const items = manyShipments(23);
-    ddb.on(QueryCommand).callsFake(statusIndex(items));
+    serveShipments(items);
     const pages = await allPages({ status: 'in_transit', limit: '5' });
 
     expect(pages.map((page) => page.shipments.length)).toEqual([5, 5, 5, 5, 3]);
@@ -217,7 +233,7 @@ describe('GET /shipments pages with a cursor', () => {
       stateItem(c, 'in_transit', '2026-11-26T09:01:00.000Z'),
       stateItem(d, 'in_transit', '2026-11-26T08:00:00.000Z'),
     ];
-    ddb.on(QueryCommand).callsFake(statusIndex(items));
+    serveShipments(items);
     const first = bodyOf(await get({ status: 'in_transit', limit: '2' }));
     ddb.resetHistory();
     const second = bodyOf(await get({ status: 'in_transit', limit: '2', cursor: first.next_cursor }));
@@ -242,7 +258,7 @@ describe('GET /shipments pages with a cursor', () => {
 
   test('lets the client change the page size between pages', async () => {
     const items = manyShipments(15);
-    ddb.on(QueryCommand).callsFake(statusIndex(items));
+    serveShipments(items);
     const first = bodyOf(await get({ status: 'in_transit', limit: '3' }));
     const second = bodyOf(await get({ status: 'in_transit', limit: '20', cursor: first.next_cursor }));
 
@@ -252,7 +268,7 @@ describe('GET /shipments pages with a cursor', () => {
 
   test('keeps paging a shard that stopped early at the 1 MB page size', async () => {
     const items = manyShipments(9);
-    ddb.on(QueryCommand).callsFake(statusIndex(items, { stopAfter: 1 }));
+    serveShipments(items, { stopAfter: 1 });
     const pages = await allPages({ status: 'in_transit', limit: '100' });
 
     expect(pages.flatMap(ids)).toEqual(newestFirst(items));
@@ -260,7 +276,7 @@ describe('GET /shipments pages with a cursor', () => {
   });
 
   test('accepts the cursor of failed on exception (the same stored status)', async () => {
-    ddb.on(QueryCommand).callsFake(statusIndex(manyShipments(4).map((item) => stateItem(String(item.tracking_id), 'exception', String(item.updated_at)))));
+    serveShipments(manyShipments(4).map((item) => stateItem(String(item.tracking_id), 'exception', String(item.updated_at))));
     const first = bodyOf(await get({ status: 'failed', limit: '2' }));
     const second = await get({ status: 'exception', limit: '2', cursor: first.next_cursor });
 
@@ -298,7 +314,7 @@ describe('GET /shipments query validation', () => {
 describe('GET /shipments refuses cursors it did not issue for this query', () => {
   const invalidCursor = { error: 'invalid query parameters', details: [{ path: '/cursor', message: 'is not a valid cursor' }] };
   const issued = async () => {
-    ddb.on(QueryCommand).callsFake(statusIndex(manyShipments(12)));
+    serveShipments(manyShipments(12));
     const cursor = bodyOf(await get({ status: 'in_transit', limit: '2' })).next_cursor as string;
     ddb.resetHistory();
     return cursor;
@@ -386,5 +402,49 @@ describe('GET /shipments when DynamoDB is unavailable', () => {
 
     expect(result.statusCode).toBe(503);
     expect(result.headers).toMatchObject({ 'Retry-After': '1' });
+  });
+});
+
+describe('GET /shipments reads the listed states from the table', () => {
+  test('in one BatchGetItem of the page\'s state items, eventually consistent like the index', async () => {
+    serveShipments(manyShipments(5));
+    await get({ status: 'in_transit', limit: '3' });
+
+    const batches = ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input);
+    expect(batches).toEqual([{ RequestItems: { 'tracking-test': { Keys: ['PKG-4', 'PKG-3', 'PKG-2'].map((id) => ({ pk: `TRACK#${id}`, sk: 'STATE' })) } } }]);
+  });
+
+  test('leaves out a listed shipment whose state has moved to another status since, and still pages on', async () => {
+    const listed = manyShipments(3);
+    ddb.on(QueryCommand).callsFake(statusIndex(listed));
+    // PKG-1 was delivered after the index entry was read.
+    ddb.on(BatchGetCommand).callsFake(stateTable(listed.map((item) => (item.tracking_id === 'PKG-1' ? { ...item, status: 'delivered' } : item))));
+    const body = bodyOf(await get({ status: 'in_transit', limit: '2' }));
+
+    expect(ids(body)).toEqual(['PKG-2']);
+    expect(body.next_cursor).not.toBeNull();
+  });
+
+  test('asks again for the keys DynamoDB left unprocessed', async () => {
+    const items = manyShipments(2);
+    ddb.on(QueryCommand).callsFake(statusIndex(items));
+    ddb.on(BatchGetCommand)
+      .resolvesOnce({ Responses: { 'tracking-test': [items[1]] }, UnprocessedKeys: { 'tracking-test': { Keys: [{ pk: 'TRACK#PKG-0', sk: 'STATE' }] } } })
+      .callsFake(stateTable(items));
+    const body = bodyOf(await get({ status: 'in_transit' }));
+
+    expect(ids(body)).toEqual(['PKG-1', 'PKG-0']);
+    expect(ddb.commandCalls(BatchGetCommand)[1].args[0].input.RequestItems!['tracking-test'].Keys).toEqual([{ pk: 'TRACK#PKG-0', sk: 'STATE' }]);
+  });
+
+  test('answers 503 with Retry-After when keys stay unprocessed', async () => {
+    const items = manyShipments(1);
+    ddb.on(QueryCommand).callsFake(statusIndex(items));
+    ddb.on(BatchGetCommand).resolves({ Responses: { 'tracking-test': [] }, UnprocessedKeys: { 'tracking-test': { Keys: [{ pk: 'TRACK#PKG-0', sk: 'STATE' }] } } });
+    const result = await get({ status: 'in_transit' });
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers).toMatchObject({ 'Retry-After': '1' });
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(3);
   });
 });

@@ -5,7 +5,8 @@ import { conditionFailed } from './fixtures';
  * An in-memory table for the handler's PutItem and UpdateItem calls, evaluating the subset of
  * DynamoDB's expression language the repository writes: `SET a = :v`,
  * `SET a = if_not_exists(a, :v)`, `ADD a :n`, and conditions of
- * `attribute_not_exists(a)`, `a < :v`, `a = :v`, `a > :v` joined by `OR`. A failed
+ * `attribute_not_exists(a)`, `attribute_exists(a)`, `a < :v`, `a = :v`, `a > :v`
+ * joined by `AND` within a parenthesized term, terms joined by `OR`. A failed
  * condition throws ConditionalCheckFailedException carrying the old item, as
  * ReturnValuesOnConditionCheckFailure: ALL_OLD does. Lets tests follow state items
  * across several requests instead of scripting each answer.
@@ -66,17 +67,17 @@ export class FakeStateTable {
     attribute: (token: string) => string,
     value: (token: string) => unknown,
   ): boolean {
-    return condition.split(' OR ').some((term) => {
-      const notExists = /^attribute_not_exists\((#\w+)\)$/.exec(term);
-      if (notExists) return item?.[attribute(notExists[1])] === undefined;
-      const comparison = /^(#\w+) ([<=>]) (:\w+)$/.exec(term);
-      if (!comparison) throw new Error(`unsupported condition ${term}`);
+    return condition.split(' OR ').some((term) => term.replace(/^\((.*)\)$/, '$1').split(' AND ').every((atom) => {
+      const existence = /^attribute_(not_)?exists\((#\w+)\)$/.exec(atom);
+      if (existence) return (item?.[attribute(existence[2])] === undefined) === (existence[1] !== undefined);
+      const comparison = /^(#\w+) ([<=>]) (:\w+)$/.exec(atom);
+      if (!comparison) throw new Error(`unsupported condition ${atom}`);
       const actual = item?.[attribute(comparison[1])] as string | undefined;
       const expected = value(comparison[3]) as string;
       if (actual === undefined) return false;
       if (comparison[2] === '<') return actual < expected;
       if (comparison[2] === '>') return actual > expected;
       return actual === expected;
-    });
+    }));
   }
 }

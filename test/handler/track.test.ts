@@ -83,10 +83,12 @@ describe('POST /track stores a new event', () => {
       TableName: 'tracking-test',
       Key: { pk: 'TRACK#PKG-1', sk: 'STATE' },
       UpdateExpression: 'SET #tracking_id = :tracking_id, #status = :status, #location = :location, #updated_at = :event_time, '
-        + '#last_event_id = :event_id, #last_event_key = :key, #open_event_key = :key, #status_pk = :status_pk, #status_sk = :status_sk, '
-        + '#first_seen_at = if_not_exists(#first_seen_at, :first_seen_at) ADD #version :one',
-      // No state yet, or one that is open (not terminal) and older than the event.
-      ConditionExpression: 'attribute_not_exists(#pk) OR #open_event_key < :oldest_key',
+        + '#last_event_id = :event_id, #last_event_key = :key, #open_event_key = :key, #status_pk = :status_pk, '
+        + '#first_seen_at = if_not_exists(#first_seen_at, :first_seen_at), #run_start_key = if_not_exists(#run_start_key, :oldest_key), '
+        + '#status_since = if_not_exists(#status_since, :first_seen_at), #status_sk = if_not_exists(#status_sk, :status_sk) ADD #version :one',
+      // No state yet, or one that is open (not terminal), older than the event, of its status, with a status run:
+      // the status run, and with it the status index entry, stay as they are.
+      ConditionExpression: 'attribute_not_exists(#pk) OR (#open_event_key < :oldest_key AND #status = :status AND attribute_exists(#run_start_key))',
       ExpressionAttributeNames: {
         '#pk': 'pk',
         '#tracking_id': 'tracking_id',
@@ -99,6 +101,8 @@ describe('POST /track stores a new event', () => {
         '#status_pk': 'status_pk',
         '#status_sk': 'status_sk',
         '#first_seen_at': 'first_seen_at',
+        '#run_start_key': 'run_start_key',
+        '#status_since': 'status_since',
         '#version': 'version',
       },
       ExpressionAttributeValues: {

@@ -286,6 +286,7 @@ export class ScenarioDriver {
         attempt_count: current.attempt_count,
         ...(current.out_for_delivery_at !== undefined ? { out_for_delivery_at: current.out_for_delivery_at } : {}),
         ...(current.delivered_at !== undefined ? { delivered_at: current.delivered_at } : {}),
+        status_since: current.status_since,
       };
       check(sameJson(actual, expected), `GET /status current of ${trackingId} equals the model`, { actual, expected });
       check(current.updated_at === expected.timestamp, 'updated_at is the current event\'s time', current);

@@ -15,8 +15,11 @@ import { normalizeStatus, TERMINAL_STATUSES } from '../../src/contract/statuses'
  * - first_seen_at: the earliest event_time; out_for_delivery_at / delivered_at:
  *   the earliest event_time with that status; attempt_count: how many distinct
  *   attempt_failed events (at most MAX_COUNTED_ATTEMPTS);
- * - GET /shipments?status=S: the shipments whose current status is S, newest
- *   current event first, ties by tracking_id (descending).
+ * - status_since: when the shipment took its current status — a terminal
+ *   event's own time; otherwise the oldest event of the unbroken streak of the
+ *   current status that ends at the newest event;
+ * - GET /shipments?status=S: the shipments whose current status is S, latest
+ *   status_since first, ties by tracking_id (descending).
  *
  * The handler computes the same things incrementally, under retries, faults and
  * concurrency; the model-based tests require the two to agree.
@@ -46,6 +49,7 @@ export interface ModelState {
   readonly attempt_count: number;
   readonly out_for_delivery_at?: string;
   readonly delivered_at?: string;
+  readonly status_since: string;
 }
 
 const key = (event: ModelEvent) => `${event.event_time}#${event.event_id}`;
@@ -96,6 +100,11 @@ export class ReferenceModel {
     const earliestOf = (status: string) => history.filter((event) => event.status === status).map((event) => event.event_time).sort()[0];
     const outForDelivery = earliestOf('out_for_delivery');
     const delivered = earliestOf('delivered');
+    let streakStart = history[0];
+    for (const event of history) {
+      if (event.status !== current.status) break;
+      streakStart = event;
+    }
     return {
       status: current.status,
       event_id: current.event_id,
@@ -105,6 +114,7 @@ export class ReferenceModel {
       attempt_count: Math.min(history.filter((event) => event.status === 'attempt_failed').length, MAX_COUNTED_ATTEMPTS),
       ...(outForDelivery !== undefined ? { out_for_delivery_at: outForDelivery } : {}),
       ...(delivered !== undefined ? { delivered_at: delivered } : {}),
+      status_since: terminal.length > 0 ? current.event_time : streakStart.event_time,
     };
   }
 
@@ -115,8 +125,8 @@ export class ReferenceModel {
       .map((trackingId) => ({ trackingId, state: this.state(trackingId)! }))
       .filter(({ state }) => state.status === stored)
       .sort((a, b) => {
-        const ka = `${a.state.timestamp}#${a.trackingId}`;
-        const kb = `${b.state.timestamp}#${b.trackingId}`;
+        const ka = `${a.state.status_since}#${a.trackingId}`;
+        const kb = `${b.state.status_since}#${b.trackingId}`;
         return ka < kb ? 1 : ka > kb ? -1 : 0;
       })
       .map(({ trackingId }) => trackingId);
