@@ -78,9 +78,10 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     TableName: tableName,
     Key: { pk, sk: 'STATE' },
     UpdateExpression: 'SET #tracking_id = :tracking_id, #status = :status, #location = :location, #updated_at = :event_time, '
-      + '#last_event_id = :event_id, #last_event_key = :key, #open_event_key = :key, #status_pk = :status_pk, #status_sk = :status_sk, '
-      + '#first_seen_at = if_not_exists(#first_seen_at, :first_seen_at) ADD #version :one',
-    ConditionExpression: 'attribute_not_exists(#pk) OR #open_event_key < :oldest_key',
+      + '#last_event_id = :event_id, #last_event_key = :key, #open_event_key = :key, #status_pk = :status_pk, '
+      + '#first_seen_at = if_not_exists(#first_seen_at, :first_seen_at), #run_start_key = if_not_exists(#run_start_key, :oldest_key), '
+      + '#status_since = if_not_exists(#status_since, :first_seen_at), #status_sk = if_not_exists(#status_sk, :status_sk) ADD #version :one',
+    ConditionExpression: 'attribute_not_exists(#pk) OR (#open_event_key < :oldest_key AND #status = :status AND attribute_exists(#run_start_key))',
     ExpressionAttributeNames: {
       '#pk': 'pk',
       '#tracking_id': 'tracking_id',
@@ -93,6 +94,8 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
       '#status_pk': 'status_pk',
       '#status_sk': 'status_sk',
       '#first_seen_at': 'first_seen_at',
+      '#run_start_key': 'run_start_key',
+      '#status_since': 'status_since',
       '#version': 'version',
     },
     ExpressionAttributeValues: {
