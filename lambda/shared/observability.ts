@@ -32,7 +32,7 @@ let coldStart = true;
  * (one per function) already says: about 230 bytes of each `tracking update
  * recorded` line, a quarter of the handler's log bytes per update, which
  * CloudWatch Logs bills at ingestion (measured with `npx projen bench:cost`;
- * docs/decisions/0016-cost-cuts.md).
+ * docs/decisions/0016-cost-per-update.md).
  */
 export function startInvocationLog(context: Context, correlationId?: string): void {
   logger.resetKeys();

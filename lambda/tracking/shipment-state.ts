@@ -37,7 +37,7 @@ import { orderKey } from '../../src/contract/table';
 
 /**
  * The most failed delivery attempts a state item records. Each is an event_id of
- * up to 128 bytes kept on the state item (and projected into the status index):
+ * up to 128 bytes kept on the state item:
  * the bound keeps the item small whatever a client sends. No carrier attempts a
  * delivery 50 times; past that, attempt_count stays at 50.
  */

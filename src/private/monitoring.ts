@@ -15,6 +15,7 @@ const HANDLER_OPERATIONS = [
   dynamodb.Operation.PUT_ITEM,
   dynamodb.Operation.UPDATE_ITEM,
   dynamodb.Operation.GET_ITEM,
+  dynamodb.Operation.BATCH_GET_ITEM,
   dynamodb.Operation.QUERY,
 ];
 

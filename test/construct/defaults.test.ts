@@ -312,6 +312,14 @@ describe('a default LogisticsTrackingApi', () => {
       expect(dimensionsOf(rest.findResources('AWS::CloudWatch::Alarm'), '5XXError')).toEqual(['ApiName', 'Stage']);
     });
 
+    test('the table throttle alarm counts every operation the handler makes, GET /shipments\' BatchGetItem included', () => {
+      const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+        .find((a) => a.Properties.AlarmDescription.includes('throttled requests'))!.Properties;
+      const operations = alarm.Metrics.flatMap((m: any) => m.MetricStat?.Metric.Dimensions ?? [])
+        .filter((d: any) => d.Name === 'Operation').map((d: any) => d.Value).sort();
+      expect(operations).toEqual(['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem']);
+    });
+
     test('the alarm topic refuses non-TLS publishers', () => {
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
