@@ -1,24 +1,10 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ApiAuthorization } from '../authorization';
+import { TrackingApiOptions } from './api-options';
 import { RouteDefinition, ROUTES } from '../contract/routes';
-
-export interface TrackingHttpApiOptions {
-  readonly stageName: string;
-  readonly handler: lambda.IFunction;
-  readonly authorization: ApiAuthorization;
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
-  readonly encryptionKey?: kms.IKey;
-}
 
 export interface TrackingHttpApi {
   readonly api: apigatewayv2.HttpApi;
@@ -54,7 +40,7 @@ const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(JSON.stringify({
  * The handler is integrated with payload format 1.0, the REST API's proxy event,
  * so one handler serves both flavours without a second event parser.
  */
-export function createHttpApi(scope: Construct, options: TrackingHttpApiOptions): TrackingHttpApi {
+export function createHttpApi(scope: Construct, options: TrackingApiOptions): TrackingHttpApi {
   const accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', {
     retention: options.logRetention,
     removalPolicy: options.removalPolicy,

@@ -1,25 +1,16 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { TrackingApiOptions } from './api-options';
 import { skipCheckovCheck } from './checkov';
-import { ApiAuthorization, ApiAuthorizationType } from '../authorization';
+import { ApiAuthorizationType } from '../authorization';
 import { TRACKING_BATCH_SCHEMA, TRACKING_UPDATE_SCHEMA } from '../contract/request-schema';
 import { RouteDefinition, ROUTES } from '../contract/routes';
 
-export interface TrackingRestApiOptions {
-  readonly stageName: string;
-  readonly handler: lambda.IFunction;
-  readonly authorization: ApiAuthorization;
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
+export interface TrackingRestApiOptions extends TrackingApiOptions {
   readonly manageAccountRole: boolean;
-  readonly encryptionKey?: kms.IKey;
   readonly webAclArn?: string;
 }
 
