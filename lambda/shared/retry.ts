@@ -2,12 +2,13 @@
  * The one retry policy of both functions: a bounded number of attempts, with
  * exponential backoff and jitter between them, and a caller's veto on any retry
  * that would start too late (an invocation's deadline). Each caller configures
- * its own numbers: the stream processor's publisher (PUBLISH_RETRY) and the
- * tracking handler's batch (BATCH_RETRY).
+ * its own numbers: the stream processor's publisher (PUBLISH_RETRY), the
+ * tracking handler's batch (BATCH_RETRY) and its reads of a listing's states
+ * (UNPROCESSED_RETRY, pages.ts).
  *
  * Hand-written (a few lines) because nothing suitable ships in the bundles: the
  * SDK's retry strategy retries one call, not "the items that failed" (the updates
- * of a batch, the entries of a PutEvents answer), and p-limit / p-retry are not
+ * of a batch, the entries of a PutEvents answer, the keys a BatchGetItem left), and p-limit / p-retry are not
  * dependencies of this package. Powertools batch processes the records of an
  * event source, not the items of an HTTP request body or of a PutEvents call.
  */

@@ -6,6 +6,7 @@ import {
   compareKeys, isHistorySortKeyOf, shipmentPk, statusPk, statusShardOf, TABLE_LAYOUT, trackingIdOfStatusSortKey, type ItemKey,
 } from '../../src/contract/table';
 import { TransientError } from '../shared/aws-errors';
+import { retryDelayMs, type RetryPolicy } from '../shared/retry';
 
 /**
  * The paged reads: a shipment's history from the history index, and the shipments
@@ -122,13 +123,17 @@ export async function listByStatus(table: TableAccess, status: string, limit: nu
 
 /** BatchGetItem's own limit on keys per call; a page is at most 100 (page-limit.ts). */
 const BATCH_GET_KEYS = 100;
-/** Calls for the keys DynamoDB left unprocessed (it does under load) before answering 503. */
-const BATCH_GET_ATTEMPTS = 3;
+/**
+ * Calls for the keys DynamoDB left unprocessed (it does under load) before answering
+ * 503: the batch route's numbers, a few hundred ms at most inside a read's budget.
+ */
+const UNPROCESSED_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 100 };
 
 /**
  * The state items of these shipments by partition key (eventually consistent, like
  * the index they were listed from). The SDK retries a throttled call, not the keys
- * a successful one left unprocessed: those are asked again here, with a backoff.
+ * a successful one left unprocessed: those are asked again here, by the shared
+ * retry policy (retry.ts).
  */
 async function readStates(table: TableAccess, partitionKeys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
   const states = new Map<string, Record<string, unknown>>();
@@ -138,11 +143,13 @@ async function readStates(table: TableAccess, partitionKeys: readonly string[]):
     let keys: Record<string, unknown>[] = partitionKeys.slice(from, from + BATCH_GET_KEYS)
       .map((pk) => ({ [partitionKey]: pk, [sortKey]: stateSortKey }));
     for (let attempt = 1; keys.length > 0; attempt++) {
-      if (attempt > BATCH_GET_ATTEMPTS) throw new TransientError(`${keys.length} state items stayed unprocessed after ${BATCH_GET_ATTEMPTS} BatchGetItem calls`);
-      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
       const output = await table.client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys } } }), callOptions());
       for (const item of output.Responses?.[tableName] ?? []) states.set(String(item[partitionKey]), item);
       keys = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      if (keys.length === 0) break;
+      const delayMs = retryDelayMs(UNPROCESSED_RETRY, attempt);
+      if (delayMs === undefined) throw new TransientError(`${keys.length} state items stayed unprocessed after ${attempt} BatchGetItem calls`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
   return states;

@@ -2,13 +2,13 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInp
 import { callOptions } from './deadline';
 import { ATTEMPT_IDS, OPEN_EVENT_KEY, oldItem, RUN_BREAK_KEY, RUN_START_KEY, STATUS_SINCE, toStateFold, type EventRecord } from './items';
 import { foldEvents, runOf, sameState, statusSince, type StateEvent, type StateFold } from './shipment-state';
-
-/** What the status run depends on in an event. */
-type RunEvent = Pick<StateEvent, 'event_id' | 'status' | 'event_time'>;
 import type { TableAccess, TrackingRepositorySettings } from './table-access';
 import { isTerminal, TrackingStatus } from '../../src/contract/statuses';
 import { compareKeys, KEY_PREFIX, orderKey, shipmentPk, stateKey, statusPk, statusShardOf, statusSk, TABLE_LAYOUT } from '../../src/contract/table';
 import { isConditionalCheckFailed, TransientError } from '../shared/aws-errors';
+
+/** What the status run depends on in an event. */
+type RunEvent = Pick<StateEvent, 'event_id' | 'status' | 'event_time'>;
 
 /**
  * The state write path: moving a shipment's state item by a set of its events,
@@ -81,7 +81,8 @@ export async function applyToState(table: TableAccess, events: readonly EventRec
     if (!known) current = await getStateItem(table, trackingId);
     const before = current ? toStateFold(current) : undefined;
     let after = foldEvents(before, events);
-    if (!after.run) after = { ...after, run: runOf(after, await storedEvents(table, trackingId)) };
+    // The events being applied count even if a read could miss them (they are stored first).
+    if (!after.run) after = { ...after, run: runOf(after, [...await storedEvents(table, trackingId), ...events]) };
     if (before && sameState(before, after)) return 'unchanged';
     try {
       await table.client.send(new PutCommand(stateWrite(table.settings, after, current)), callOptions());
