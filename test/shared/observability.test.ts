@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { logger, startInvocationLog } from '../../lambda/shared/observability';
+import { lambdaContext } from '../handler/events';
 
 /**
  * What each log line of an invocation carries besides its own fields: the request
@@ -8,20 +9,8 @@ import { logger, startInvocationLog } from '../../lambda/shared/observability';
  * ingestion, measured by `npx projen bench:cost`).
  */
 
-const context = (requestId: string): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'tracking-handler',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:tracking-handler',
-  memoryLimitInMB: '512',
-  awsRequestId: requestId,
-  logGroupName: '/aws/lambda/tracking-handler',
-  logStreamName: '2026/12/01/[$LATEST]abcdef',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+/** The handler tests' Lambda context, with its own request id. */
+const context = (requestId: string): Context => ({ ...lambdaContext, awsRequestId: requestId });
 
 /** The JSON lines the logger writes while `run` runs (its own console writes to the process streams). */
 function linesOf(run: () => void): Record<string, unknown>[] {
