@@ -4,7 +4,7 @@
  * that would start too late (an invocation's deadline). Each caller configures
  * its own numbers: the stream processor's publisher (PUBLISH_RETRY), the
  * tracking handler's batch (BATCH_RETRY) and its reads of a listing's states
- * (UNPROCESSED_RETRY, pages.ts).
+ * (UNPROCESSED_RETRY, unprocessed.ts).
  *
  * Hand-written (a few lines) because nothing suitable ships in the bundles: the
  * SDK's retry strategy retries one call, not "the items that failed" (the updates

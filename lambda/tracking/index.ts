@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { postTrackBatch } from './batch';
 import { withDeadline } from './deadline';
+import { deleteShipment } from './delete-shipment';
 import { errorResponse, HttpError, serviceUnavailable } from './http';
 import { count, METRIC } from './observability';
 import { getShipments } from './shipments';
@@ -26,6 +27,7 @@ const IMPLEMENTATIONS: Record<keyof typeof CONTRACT_ROUTES, Route> = {
   status: getStatus,
   trackBatch: postTrackBatch,
   shipments: getShipments,
+  eraseShipment: deleteShipment,
 };
 
 /** path → method → implementation. */

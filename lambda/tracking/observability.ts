@@ -20,6 +20,8 @@ export const METRIC = {
    * its cause) and was answered "rejected" alone; a single request's would be a 500.
    */
   FAILED: 'TrackingUpdateFailed',
+  /** DELETE /shipments/{tracking_id} erased a shipment. */
+  SHIPMENT_ERASED: 'ShipmentErased',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

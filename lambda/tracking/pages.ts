@@ -1,12 +1,12 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { callOptions } from './deadline';
 import { historyKeyOf, toEventRecord, toShipmentState, type EventRecord, type ShipmentState } from './items';
 import type { TableAccess, TrackingRepositorySettings } from './table-access';
+import { sendUntilProcessed } from './unprocessed';
 import {
-  compareKeys, isHistorySortKeyOf, shipmentPk, statusPk, statusShardOf, TABLE_LAYOUT, trackingIdOfStatusSortKey, type ItemKey,
+  compareKeys, isHistorySortKeyOf, shipmentPk, statusPk, statusShardOf, statusSkAfter, statusSkBefore, TABLE_LAYOUT, trackingIdOfStatusSortKey,
+  type ItemKey,
 } from '../../src/contract/table';
-import { TransientError } from '../shared/aws-errors';
-import { retryDelayMs, type RetryPolicy } from '../shared/retry';
 
 /**
  * The paged reads: a shipment's history from the history index, and the shipments
@@ -55,8 +55,25 @@ export async function listHistory(table: TableAccess, trackingId: string, limit:
 }
 
 /**
+ * When the listed shipments took their status: strictly before `before` and
+ * strictly after `after` (UTC ISO with ms), either optional.
+ */
+export interface StatusSinceRange {
+  readonly before?: string;
+  readonly after?: string;
+}
+
+/** A page of a status listing. */
+export interface StatusPage {
+  readonly shipments: ShipmentState[];
+  /** Where the next page continues; undefined when every shard is exhausted. */
+  readonly nextPositions?: StatusShardPosition[];
+}
+
+/**
  * One page of the shipments whose current status is `status`, those that took it
- * most recently first, from the sparse status index and their state items.
+ * most recently first, from the sparse status index and their state items —
+ * optionally only those that took it within `range`.
  *
  * A status is spread over N shards, so the page fans out over every shard that
  * is not exhausted, in parallel, and merges the answers by sort key
@@ -74,29 +91,32 @@ export async function listHistory(table: TableAccess, trackingId: string, limit:
  * shipments and still have a next one. That is the nature of a live listing,
  * not a bug.
  */
-export async function listByStatus(table: TableAccess, status: string, limit: number, positions?: readonly StatusShardPosition[]): Promise<{
-  readonly shipments: ShipmentState[];
-  /** Where the next page continues; undefined when every shard is exhausted. */
-  readonly nextPositions?: StatusShardPosition[];
-}> {
-  const { statusPartitionKey, statusSortKey } = TABLE_LAYOUT;
+export async function listByStatus(
+  table: TableAccess,
+  status: string,
+  limit: number,
+  positions?: readonly StatusShardPosition[],
+  range: StatusSinceRange = {},
+): Promise<StatusPage> {
+  const { statusSortKey } = TABLE_LAYOUT;
   const start = positions ?? Array.from({ length: table.settings.statusShards }, (): StatusShardPosition => '');
   const shards = await Promise.all(start.map(async (position, shard) => {
     if (position === null) return { items: [], more: false };
-    const after = position !== '';
+    const before = range.before !== undefined ? statusSkBefore(range.before) : undefined;
+    const below = position === '' ? before : lowest(position, before);
+    const above = range.after !== undefined ? statusSkAfter(range.after) : undefined;
+    // An empty range (DynamoDB refuses a BETWEEN whose ends are the wrong way round).
+    if (below !== undefined && above !== undefined && compareKeys(above, below) >= 0) return { items: [], more: false };
     const output = await table.client.send(new QueryCommand({
-      TableName: table.settings.tableName,
-      IndexName: table.settings.statusIndexName,
-      KeyConditionExpression: after ? '#pk = :pk AND #sk < :after' : '#pk = :pk',
-      // DynamoDB refuses unused names and values.
-      ExpressionAttributeNames: after ? { '#pk': statusPartitionKey, '#sk': statusSortKey } : { '#pk': statusPartitionKey },
-      ExpressionAttributeValues: after ? { ':pk': statusPk(status, shard), ':after': position } : { ':pk': statusPk(status, shard) },
+      ...statusShardQuery(table.settings, status, shard, { below, above }),
       ScanIndexForward: false,
       // One more than a page: a shard that answers with fewer and no LastEvaluatedKey
       // is known to be exhausted, so the last page carries no cursor to an empty one.
-      Limit: limit + 1,
+      // One more again for the position itself, which a BETWEEN includes.
+      Limit: limit + 2,
     }), callOptions());
-    return { items: output.Items ?? [], more: output.LastEvaluatedKey !== undefined };
+    const items = (output.Items ?? []).filter((item) => item[statusSortKey] !== position);
+    return { items, more: output.LastEvaluatedKey !== undefined };
   }));
 
   const page = shards
@@ -121,36 +141,60 @@ export async function listByStatus(table: TableAccess, status: string, limit: nu
   };
 }
 
-/** BatchGetItem's own limit on keys per call; a page is at most 100 (page-limit.ts). */
-const BATCH_GET_KEYS = 100;
-/**
- * Calls for the keys DynamoDB left unprocessed (it does under load) before answering
- * 503: the batch route's numbers, a few hundred ms at most inside a read's budget.
- */
-const UNPROCESSED_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 100 };
+/** The lower of two exclusive upper bounds. */
+function lowest(position: string, before: string | undefined): string {
+  return before !== undefined && compareKeys(before, position) < 0 ? before : position;
+}
 
 /**
- * The state items of these shipments by partition key (eventually consistent, like
- * the index they were listed from). The SDK retries a throttled call, not the keys
- * a successful one left unprocessed: those are asked again here, by the shared
- * retry policy (retry.ts).
+ * The key condition of a query of one status shard, between two exclusive
+ * `status_sk` bounds, either optional. With both it is a BETWEEN, which includes
+ * its ends: callers drop an entry equal to a bound that can be a stored key (a
+ * page position); `statusSkBefore`/`statusSkAfter` bounds never are.
  */
-async function readStates(table: TableAccess, partitionKeys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+export function statusShardQuery(
+  settings: TrackingRepositorySettings,
+  status: string,
+  shard: number,
+  bounds: { readonly below?: string; readonly above?: string },
+): Pick<QueryCommandInput, 'TableName' | 'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  const { below, above } = bounds;
+  let condition = '#pk = :pk';
+  if (below !== undefined && above !== undefined) condition += ' AND #sk BETWEEN :above AND :below';
+  else if (below !== undefined) condition += ' AND #sk < :below';
+  else if (above !== undefined) condition += ' AND #sk > :above';
+  // DynamoDB refuses unused names and values.
+  const values: Record<string, string> = { ':pk': statusPk(status, shard) };
+  if (below !== undefined) values[':below'] = below;
+  if (above !== undefined) values[':above'] = above;
+  return {
+    TableName: settings.tableName,
+    IndexName: settings.statusIndexName,
+    KeyConditionExpression: condition,
+    ExpressionAttributeNames: {
+      '#pk': TABLE_LAYOUT.statusPartitionKey,
+      ...(below !== undefined || above !== undefined ? { '#sk': TABLE_LAYOUT.statusSortKey } : {}),
+    },
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** BatchGetItem's own limit on keys per call; a page is at most 100 (page-limit.ts). */
+const BATCH_GET_KEYS = 100;
+
+/** The state items of these shipments by partition key (eventually consistent, like the index they were listed from). */
+export async function readStates(table: TableAccess, partitionKeys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
   const states = new Map<string, Record<string, unknown>>();
   const { tableName } = table.settings;
   const { partitionKey, sortKey, stateSortKey } = TABLE_LAYOUT;
   for (let from = 0; from < partitionKeys.length; from += BATCH_GET_KEYS) {
-    let keys: Record<string, unknown>[] = partitionKeys.slice(from, from + BATCH_GET_KEYS)
-      .map((pk) => ({ [partitionKey]: pk, [sortKey]: stateSortKey }));
-    for (let attempt = 1; keys.length > 0; attempt++) {
-      const output = await table.client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys } } }), callOptions());
+    const keys = partitionKeys.slice(from, from + BATCH_GET_KEYS)
+      .map((pk): Record<string, unknown> => ({ [partitionKey]: pk, [sortKey]: stateSortKey }));
+    await sendUntilProcessed(keys, async (pending) => {
+      const output = await table.client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [...pending] } } }), callOptions());
       for (const item of output.Responses?.[tableName] ?? []) states.set(String(item[partitionKey]), item);
-      keys = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      if (keys.length === 0) break;
-      const delayMs = retryDelayMs(UNPROCESSED_RETRY, attempt);
-      if (delayMs === undefined) throw new TransientError(`${keys.length} state items stayed unprocessed after ${attempt} BatchGetItem calls`);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
+      return output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }, 'state items');
   }
   return states;
 }

@@ -1,9 +1,10 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDb } from './clients';
 import { callOptions } from './deadline';
+import { eraseShipment, type Erasure } from './erasure';
 import { eventItem, oldItem, toEventRecord, toShipmentState, type EventRecord, type ShipmentState } from './items';
 import {
-  isHistoryPageKey, isStatusPagePositions, listByStatus, listHistory, type HistoryPageKey, type StatusShardPosition,
+  isHistoryPageKey, isStatusPagePositions, listByStatus, listHistory, type HistoryPageKey, type StatusShardPosition, type StatusSinceRange,
 } from './pages';
 import { applyToState, getStateItem, type StateChange } from './state-write';
 import { settingsFromEnvironment, type TableAccess, type TrackingRepositorySettings } from './table-access';
@@ -68,9 +69,16 @@ export class TrackingRepository {
     return listHistory(this.table, trackingId, limit, startKey);
   }
 
-  /** One page of the shipments whose current status is `status`, most recently updated first (pages.ts). */
-  public listByStatus(status: string, limit: number, positions?: readonly StatusShardPosition[]): ReturnType<typeof listByStatus> {
-    return listByStatus(this.table, status, limit, positions);
+  /** One page of the shipments whose current status is `status`, those that took it most recently first (pages.ts). */
+  public listByStatus(
+    status: string, limit: number, positions?: readonly StatusShardPosition[], range?: StatusSinceRange,
+  ): ReturnType<typeof listByStatus> {
+    return listByStatus(this.table, status, limit, positions, range);
+  }
+
+  /** Deletes every item of a shipment (erasure.ts). */
+  public eraseShipment(trackingId: string): Promise<Erasure> {
+    return eraseShipment(this.table, trackingId);
   }
 
   /** Whether `positions` has the shape of this table's status-index positions (cursor validation). */

@@ -1,6 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { callOptions } from './deadline';
 import { ATTEMPT_IDS, OPEN_EVENT_KEY, oldItem, RUN_BREAK_KEY, RUN_START_KEY, STATUS_SINCE, toStateFold, type EventRecord } from './items';
+import { queryAll } from './query-all';
 import { foldEvents, runOf, sameState, statusSince, type StateEvent, type StateFold } from './shipment-state';
 import type { TableAccess, TrackingRepositorySettings } from './table-access';
 import { isTerminal, TrackingStatus } from '../../src/contract/statuses';
@@ -113,24 +114,14 @@ export async function getStateItem(table: TableAccess, trackingId: string): Prom
  * complete a status run the fold could not (shipment-state.ts).
  */
 async function storedEvents(table: TableAccess, trackingId: string): Promise<RunEvent[]> {
-  const events: RunEvent[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const output = await table.client.send(new QueryCommand({
-      TableName: table.settings.tableName,
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :events)',
-      ProjectionExpression: 'event_id, #status, event_time',
-      ExpressionAttributeNames: { '#pk': TABLE_LAYOUT.partitionKey, '#sk': TABLE_LAYOUT.sortKey, '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': shipmentPk(trackingId), ':events': KEY_PREFIX.event },
-      ConsistentRead: true,
-      ExclusiveStartKey: startKey,
-    }), callOptions());
-    for (const item of output.Items ?? []) {
-      events.push({ event_id: String(item.event_id), status: String(item.status), event_time: String(item.event_time) });
-    }
-    startKey = output.LastEvaluatedKey;
-  } while (startKey);
-  return events;
+  const items = await queryAll(table, {
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :events)',
+    ProjectionExpression: 'event_id, #status, event_time',
+    ExpressionAttributeNames: { '#pk': TABLE_LAYOUT.partitionKey, '#sk': TABLE_LAYOUT.sortKey, '#status': 'status' },
+    ExpressionAttributeValues: { ':pk': shipmentPk(trackingId), ':events': KEY_PREFIX.event },
+    ConsistentRead: true,
+  });
+  return items.map((item) => ({ event_id: String(item.event_id), status: String(item.status), event_time: String(item.event_time) }));
 }
 
 /**
@@ -188,6 +179,11 @@ function blindStateUpdate(settings: TrackingRepositorySettings, events: readonly
     '#status_since = if_not_exists(#status_since, :first_seen_at)',
     '#status_sk = if_not_exists(#status_sk, :status_sk)',
   ];
+  if (settings.eventTtlSeconds > 0) {
+    names['#expires_at'] = TABLE_LAYOUT.ttlAttribute;
+    values[':expires_at'] = stateExpiry(settings);
+    sets.push('#expires_at = :expires_at');
+  }
   const outForDelivery = ordered.find((event) => event.status === TrackingStatus.OUT_FOR_DELIVERY);
   if (outForDelivery) {
     names['#out_for_delivery_at'] = 'out_for_delivery_at';
@@ -226,6 +222,16 @@ function stateWrite(settings: TrackingRepositorySettings, state: StateFold, curr
     version: current ? Number(current.version) + 1 : 1,
   };
   if (!isTerminal(state.status)) item[OPEN_EVENT_KEY] = state.last_event_key;
+  if (settings.eventTtlSeconds > 0) item[TABLE_LAYOUT.ttlAttribute] = stateExpiry(settings);
+  // A reported stall belongs to its status run: kept while the run goes on, so the sweep does not report it again.
+  // The run is the status *and* its start: status_sk holds only the start, which a new status can share (an
+  // event of another status at the very instant the run began), and that status's stall is still to report.
+  const { stalledSortKey, stalledAt, stallThresholdSeconds } = TABLE_LAYOUT;
+  if (current && current.status === item.status && current[stalledSortKey] === item[TABLE_LAYOUT.statusSortKey]) {
+    for (const name of [stalledSortKey, stalledAt, stallThresholdSeconds]) {
+      if (current[name] !== undefined) item[name] = current[name];
+    }
+  }
   if (state.out_for_delivery_at !== undefined) item.out_for_delivery_at = state.out_for_delivery_at;
   if (state.delivered_at !== undefined) item.delivered_at = state.delivered_at;
   // A string set; DynamoDB stores no empty sets.
@@ -238,6 +244,15 @@ function stateWrite(settings: TrackingRepositorySettings, state: StateFold, curr
       : { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE_LAYOUT.partitionKey } }),
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
+}
+
+/**
+ * When a state item written now expires (the TTL attribute, epoch seconds): as long
+ * after this write as the events written with it, so a shipment's retention
+ * covers its state as well as its events.
+ */
+function stateExpiry(settings: TrackingRepositorySettings): number {
+  return Math.floor(Date.now() / 1000) + settings.eventTtlSeconds;
 }
 
 /** The blind update takes events that can neither end a shipment nor count as an attempt (see applyToState). */

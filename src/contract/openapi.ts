@@ -21,6 +21,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   };
   const limit = { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } };
   const cursor = { name: 'cursor', in: 'query', required: false, description: 'next_cursor of the previous page, unaltered', schema: { type: 'string' } };
+  const sinceBound = (name: string, description: string) => ({
+    name, in: 'query', required: false, description, schema: { type: 'string', format: 'date-time' },
+  });
   const common = {
     400: error('Invalid input; `details` names every offending field'),
     403: error('Unsigned or not authorized (API Gateway)'),
@@ -38,7 +41,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     info: {
       title: 'LogisticsTrackingApi',
       version: '1',
-      description: 'Shipment tracking: ingest tracking updates, read a shipment\'s status and history, list shipments by status.',
+      description: 'Shipment tracking: ingest tracking updates, read a shipment\'s status and history, list shipments by status, erase a shipment.',
     },
     security: [{ sigv4: [] }],
     paths: {
@@ -73,9 +76,27 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       [ROUTES.shipments.path]: {
         get: {
           operationId: 'listShipments',
-          summary: 'Shipments whose current status is `status`, most recently updated first',
-          parameters: [statusParam, limit, cursor],
+          summary: 'Shipments whose current status is `status`, those that took it most recently first',
+          parameters: [
+            statusParam,
+            sinceBound('updated_before', 'Only shipments that took `status` before this time (RFC 3339): "not moved since"'),
+            sinceBound('updated_after', 'Only shipments that took `status` after this time (RFC 3339)'),
+            limit,
+            cursor,
+          ],
           responses: { 200: { description: 'A page of shipments', content: json({ type: 'object' }) }, ...common },
+        },
+      },
+      [ROUTES.eraseShipment.path]: {
+        delete: {
+          operationId: 'deleteShipment',
+          summary: 'Erase every item of a shipment: its events, its state and what is derived from them',
+          parameters: [{ name: 'tracking_id', in: 'path', required: true, schema: { type: 'string', pattern: TRACKING_ID_PATTERN } }],
+          responses: {
+            200: { description: 'Erased', content: json({ $ref: '#/components/schemas/DeleteResult' }) },
+            404: error('Unknown shipment, or erased already'),
+            ...common,
+          },
         },
       },
     },
@@ -125,6 +146,15 @@ export function buildOpenApiDocument(): Record<string, unknown> {
                 },
               },
             },
+          },
+        },
+        DeleteResult: {
+          type: 'object',
+          required: ['message', 'tracking_id', 'deleted_items'],
+          properties: {
+            message: { type: 'string' },
+            tracking_id: { type: 'string' },
+            deleted_items: { type: 'integer', description: 'Items deleted: the events, the state and the delivery record' },
           },
         },
         Error: {

@@ -30,7 +30,41 @@ export const ENV = {
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   /** URL of the SQS queue that receives records the stream processor could not publish. */
   DEAD_LETTER_QUEUE_URL: 'DEAD_LETTER_QUEUE_URL',
+  /** JSON of {@link StallThresholdsDocument}: when each status counts as stalled (sweep). */
+  STALL_THRESHOLDS: 'STALL_THRESHOLDS',
+  /** Seconds without news after which the sweep expires a shipment; `0` never does (sweep). */
+  EXPIRE_AFTER_SECONDS: 'EXPIRE_AFTER_SECONDS',
 } as const;
+
+/**
+ * Seconds a shipment may keep each non-terminal status before the sweep reports
+ * it stalled (the `stalledShipments.thresholds` prop). Terminal statuses never stall.
+ */
+export type StallThresholdsDocument = Readonly<Record<string, number>>;
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+/**
+ * The default thresholds: what a shipment normally spends in each status, with
+ * room to spare. A parcel out for delivery that is not delivered the same day has
+ * stalled; one at a pickup point waits up to a week.
+ */
+export const DEFAULT_STALL_THRESHOLDS: StallThresholdsDocument = {
+  pending: 2 * DAY_SECONDS,
+  info_received: 2 * DAY_SECONDS,
+  in_transit: 5 * DAY_SECONDS,
+  out_for_delivery: 1 * DAY_SECONDS,
+  available_for_pickup: 7 * DAY_SECONDS,
+  attempt_failed: 2 * DAY_SECONDS,
+  exception: 3 * DAY_SECONDS,
+};
+
+/**
+ * Default time without news after which a shipment expires: 30 days, the
+ * convention of tracking services. Expiry ends shipments that will never be
+ * scanned again, so the open ones in the status index are the ones that matter.
+ */
+export const DEFAULT_EXPIRE_AFTER_SECONDS = 30 * DAY_SECONDS;
 
 /** The API configuration document (SSM String parameter, JSON). */
 export interface ApiConfigDocument {

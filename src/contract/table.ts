@@ -31,6 +31,22 @@ export const TABLE_LAYOUT = {
   /** Number of shards per status in the status index (changing it needs a backfill). */
   statusShards: 8,
   ttlAttribute: 'expires_at',
+  /**
+   * State item attributes of a stall (the sweep writes them, the stream processor
+   * publishes them): `stalled_sk` is the `status_sk` the shipment had when it was
+   * found stalled, so `stalled_sk = status_sk` means "this status run has been
+   * reported"; the status index projects it so the sweep skips reported runs
+   * without reading state items.
+   */
+  stalledSortKey: 'stalled_sk',
+  stalledAt: 'stalled_at',
+  stallThresholdSeconds: 'stall_threshold_seconds',
+  /**
+   * Sort key of a shipment's delivery record: written once, conditionally, by the
+   * stream processor when it counts the shipment's delivery (analytics), so a
+   * repeated stream record counts nothing twice.
+   */
+  deliveryRecordSortKey: 'DELIVERY',
 } as const;
 
 /** The prefix of each kind of key value. */
@@ -88,6 +104,21 @@ export function statusPk(status: string, shard: number): string {
 /** `status_sk`: newest first in a shard is the shipment that took its status most recently first. */
 export function statusSk(statusSince: string, trackingId: string): string {
   return `${statusSince}#${trackingId}`;
+}
+
+/**
+ * Exclusive bounds on `status_sk` by status_since (UTC ISO with ms): every entry
+ * that took its status before `time` sorts below `statusSkBefore(time)`, every one
+ * that took it after `time` above `statusSkAfter(time)` — `~` sorts after every
+ * character a tracking id may hold, and neither bound is ever a stored key.
+ */
+export function statusSkBefore(time: string): string {
+  return time;
+}
+
+/** See {@link statusSkBefore}. */
+export function statusSkAfter(time: string): string {
+  return `${time}#~`;
 }
 
 /** FNV-1a, 32 bit, over UTF-16 code units (tracking ids are ASCII). */

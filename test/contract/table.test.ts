@@ -1,6 +1,7 @@
+import * as fc from 'fast-check';
 import {
-  eventIdOfSortKey, eventKey, isHistorySortKeyOf, isStateSortKey, orderKey, stateKey, statusPk, statusShardOf, statusSk, TABLE_LAYOUT,
-  trackingIdOfStatusSortKey,
+  compareKeys, eventIdOfSortKey, eventKey, isHistorySortKeyOf, isStateSortKey, orderKey, stateKey, statusPk, statusShardOf, statusSk,
+  statusSkAfter, statusSkBefore, TABLE_LAYOUT, trackingIdOfStatusSortKey,
 } from '../../src/contract/table';
 
 describe('the key schema', () => {
@@ -28,5 +29,31 @@ describe('the key schema', () => {
     const shards = Array.from({ length: 100 }, (_, i) => statusShardOf(`PKG-${i}`, TABLE_LAYOUT.statusShards));
     expect(shards.every((shard) => Number.isInteger(shard) && shard >= 0 && shard < TABLE_LAYOUT.statusShards)).toBe(true);
     expect(statusShardOf('PKG-7', 8)).toBe(statusShardOf('PKG-7', 8));
+  });
+});
+
+describe('the status_sk bounds of a time range', () => {
+  /** Every millisecond whose UTC ISO form has a four-digit year, as status_since is stored. */
+  const LAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+  const isoTime = fc.integer({ min: 0, max: LAST_MS });
+  const trackingId = fc.stringMatching(/^[A-Za-z0-9._:-]{1,100}$/);
+  /** since = T + delta: often T itself or a millisecond off, where an off-by-one would show. */
+  const delta = fc.oneof(fc.constantFrom(-1, 0, 1), fc.integer({ min: -LAST_MS, max: LAST_MS }));
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  test('an entry sorts below statusSkBefore(T) exactly when it took its status before T, and above statusSkAfter(T) exactly when after', () => {
+    fc.assert(fc.property(isoTime, delta, trackingId, (t, d, id) => {
+      const since = Math.min(LAST_MS, Math.max(0, t + d));
+      const key = statusSk(iso(since), id);
+      expect(compareKeys(key, statusSkBefore(iso(t))) < 0).toBe(since < t);
+      expect(compareKeys(key, statusSkAfter(iso(t))) > 0).toBe(since > t);
+    }), { numRuns: 2000 });
+  });
+
+  test('neither bound is ever a stored status_sk', () => {
+    fc.assert(fc.property(isoTime, (t) => {
+      expect(trackingIdOfStatusSortKey(statusSkBefore(iso(t)))).toBeUndefined();
+      expect(trackingIdOfStatusSortKey(statusSkAfter(iso(t)))).toBeUndefined();
+    }));
   });
 });

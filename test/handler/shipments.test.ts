@@ -1,40 +1,19 @@
 import './env';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { BatchGetCommand, BatchGetCommandInput, DynamoDBDocumentClient, GetCommand, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { apiEvent, bodyOf, lambdaContext } from './events';
+import { idOnShard, SHARDS, shardOf, stateItem, stateTable, statusIndex } from './status-index';
 import { handler } from '../../lambda/tracking';
 import { CursorCodec, cursorCodecFromEnvironment } from '../../lambda/tracking/cursor';
-import { fnv1a32 } from '../../src/contract/table';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ssm = mockClient(SSMClient);
 
-const SHARDS = 8;
-const shardOf = (trackingId: string) => fnv1a32(trackingId) % SHARDS;
 const get = (query: Record<string, string>) => handler(apiEvent({ method: 'GET', resource: '/shipments', query }), lambdaContext);
 const queryInputs = () => ddb.commandCalls(QueryCommand).map((call) => call.args[0].input);
 const ids = (body: { shipments: Array<{ tracking_id: string }> }) => body.shipments.map((shipment) => shipment.tracking_id);
-
-/** A state item as the handler writes it, with its status-index keys. */
-function stateItem(trackingId: string, status: string, updatedAt: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    pk: `TRACK#${trackingId}`,
-    sk: 'STATE',
-    tracking_id: trackingId,
-    status,
-    location: { lat: 1, lng: 2 },
-    updated_at: updatedAt,
-    last_event_id: `${trackingId}-last`,
-    last_event_key: `${updatedAt}#${trackingId}-last`,
-    first_seen_at: '2026-11-20T00:00:00.000Z',
-    version: 2,
-    status_pk: `STATUS#${status}#${shardOf(trackingId)}`,
-    status_sk: `${updatedAt}#${trackingId}`,
-    ...extra,
-  };
-}
 
 /** `count` in_transit shipments, updated one minute apart (PKG-0 oldest). */
 const manyShipments = (count: number) =>
@@ -43,39 +22,6 @@ const manyShipments = (count: number) =>
 /** Newest first by status_sk: the order the API must answer. */
 const newestFirst = (items: Array<Record<string, unknown>>) =>
   [...items].sort((a, b) => String(b.status_sk).localeCompare(String(a.status_sk))).map((item) => item.tracking_id);
-
-/**
- * The by-status index over `items`, answering Query as DynamoDB does: one
- * partition, optional `status_sk < :after`, newest first, Limit, LastEvaluatedKey
- * when it stopped at the limit (or after `stopAfter` items, as at the 1 MB page size),
- * keys only (the index projects nothing else).
- */
-function statusIndex(items: Array<Record<string, unknown>>, options: { stopAfter?: number } = {}) {
-  return (input: QueryCommandInput) => {
-    const values = input.ExpressionAttributeValues as Record<string, string>;
-    const after = values[':after'];
-    const matching = items
-      .filter((item) => item.status_pk === values[':pk'] && (after === undefined || String(item.status_sk) < after))
-      .sort((a, b) => String(b.status_sk).localeCompare(String(a.status_sk)));
-    const limit = Math.min(input.Limit ?? Infinity, options.stopAfter ?? Infinity);
-    const page = matching.slice(0, limit).map(indexEntry);
-    const last = page[page.length - 1];
-    const stopped = page.length === input.Limit || page.length < matching.length;
-    return { Items: page, LastEvaluatedKey: stopped && last ? last : undefined };
-  };
-}
-
-/** A KEYS_ONLY index entry: the table's keys and the index's. */
-const indexEntry = (item: Record<string, unknown>) => ({ pk: item.pk, sk: item.sk, status_pk: item.status_pk, status_sk: item.status_sk });
-
-/** The table's BatchGetItem over `items` (the states the listed entries name). */
-function stateTable(items: Array<Record<string, unknown>>) {
-  return (input: BatchGetCommandInput) => {
-    const [[tableName, request]] = Object.entries(input.RequestItems!);
-    const found = request.Keys!.map((key) => items.find((item) => item.pk === key.pk && item.sk === key.sk)).filter((item) => item !== undefined);
-    return { Responses: { [tableName]: found }, UnprocessedKeys: {} };
-  };
-}
 
 /** The index and the table both hold `items`. */
 function serveShipments(items: Array<Record<string, unknown>>, options: { stopAfter?: number } = {}): void {
@@ -95,14 +41,6 @@ async function allPages(query: Record<string, string>): Promise<Array<{ shipment
     cursor = body.next_cursor;
   } while (cursor !== null && pages.length < 50);
   return pages;
-}
-
-/** The `n`th tracking id (PKG-…) that hashes to `shard`. */
-function idOnShard(shard: number, n: number): string {
-  let found = -1;
-  for (let i = 0; ; i++) {
-    if (shardOf(`PKG-${i}`) === shard && ++found === n) return `PKG-${i}`;
-  }
 }
 
 const handlerKey = cursorCodecFromEnvironment({});
@@ -131,8 +69,9 @@ describe('GET /shipments fans out over the status index shards', () => {
         ExpressionAttributeNames: { '#pk': 'status_pk' },
         ExpressionAttributeValues: { ':pk': expect.stringMatching(/^STATUS#in_transit#[0-7]$/) },
         ScanIndexForward: false,
-        // One more than the page, to know whether the shard has more.
-        Limit: 4,
+        // One more than the page, to know whether the shard has more, and one for a
+        // position a BETWEEN would include.
+        Limit: 5,
       });
     }
   });
@@ -208,7 +147,7 @@ describe('GET /shipments limits the page', () => {
     const body = bodyOf(await get({ status: 'in_transit', limit }));
 
     expect(body.shipments).toHaveLength(Math.min(Number(limit), 30));
-    expect(queryInputs()[0].Limit).toBe(Number(limit) + 1);
+    expect(queryInputs()[0].Limit).toBe(Number(limit) + 2);
   });
 });
 
@@ -244,9 +183,9 @@ describe('GET /shipments pages with a cursor', () => {
     // Shard 0 after b; shard 1 from its newest again (d was read, not returned); shards 2-7 answered empty: not asked again.
     expect(queryInputs()).toEqual(expect.arrayContaining([
       expect.objectContaining({
-        KeyConditionExpression: '#pk = :pk AND #sk < :after',
+        KeyConditionExpression: '#pk = :pk AND #sk < :below',
         ExpressionAttributeNames: { '#pk': 'status_pk', '#sk': 'status_sk' },
-        ExpressionAttributeValues: { ':pk': 'STATUS#in_transit#0', ':after': `2026-11-26T09:02:00.000Z#${b}` },
+        ExpressionAttributeValues: { ':pk': 'STATUS#in_transit#0', ':below': `2026-11-26T09:02:00.000Z#${b}` },
       }),
       expect.objectContaining({
         KeyConditionExpression: '#pk = :pk',
@@ -349,7 +288,7 @@ describe('GET /shipments refuses cursors it did not issue for this query', () =>
     const result = await get({ status: 'delivered', cursor });
 
     expect(result.statusCode).toBe(400);
-    expect(bodyOf(result).details).toEqual([{ path: '/cursor', message: 'belongs to another status' }]);
+    expect(bodyOf(result).details).toEqual([{ path: '/cursor', message: 'belongs to another status or time range' }]);
     expect(ddb.calls()).toHaveLength(0);
   });
 
