@@ -1,5 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { region, requestHandler } from '../shared/client-settings';
 
 /**
@@ -14,3 +16,13 @@ export const eventBridge = new EventBridgeClient({ region, maxAttempts: 1, reque
  * event source mapping, so the SDK's own (short) retries are worth having here.
  */
 export const sqs = new SQSClient({ region, maxAttempts: 3, requestHandler: requestHandler(2_000) });
+
+/**
+ * Delivery analytics (analytics/): one history query and one conditional put per
+ * delivered shipment. The SDK's own retries (3 attempts) cover a throttle or a
+ * dropped connection; what still fails is dead-lettered and counted on replay.
+ */
+export const dynamoDb = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region, maxAttempts: 3, requestHandler: requestHandler(2_000) }),
+  { marshallOptions: { removeUndefinedValues: true } },
+);

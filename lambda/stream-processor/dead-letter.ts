@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { StatusChangedDetail } from '../../src/contract/events';
+import type { ShipmentDeletedDetail, ShipmentStalledDetail, StatusChangedDetail } from '../../src/contract/events';
 
 /**
  * The dead-letter message: the stream record itself, not a pointer to it.
@@ -20,18 +20,26 @@ export const DEAD_LETTER_VERSION = 1;
 
 /**
  * Why the record is here:
- * - `publish-failed`: a status change EventBridge did not take (retries ran out, or it refused the event);
- * - `malformed`: the record cannot be read as a state item write (retrying cannot help);
+ * - `publish-failed`: an event EventBridge did not take (retries ran out, or it refused the event);
+ * - `malformed`: the record cannot be read as a state item write or removal (retrying cannot help);
+ * - `analytics-failed`: the events were handled, but counting the shipment's delivery failed
+ *   (DynamoDB, after the SDK's retries); replaying the record counts it, still once;
  * - `internal-error`: the processor failed on it unexpectedly (a bug).
+ *
+ * One record can leave more than one message (say, a status change and its
+ * counting both failed): each names its own reason and, for `publish-failed`, its event.
  */
-export type DeadLetterReason = 'publish-failed' | 'malformed' | 'internal-error';
+export type DeadLetterReason = 'publish-failed' | 'malformed' | 'analytics-failed' | 'internal-error';
+
+/** The `detail` of any event the processor publishes. */
+export type ShipmentEventDetail = StatusChangedDetail | ShipmentStalledDetail | ShipmentDeletedDetail;
 
 export interface DeadLetterMessage {
   readonly kind: typeof DEAD_LETTER_KIND;
   readonly version: typeof DEAD_LETTER_VERSION;
   readonly reason: DeadLetterReason;
   readonly error: { readonly name: string; readonly message: string; readonly code?: string };
-  /** Publish attempts made; 0 when the record was never publishable. */
+  /** Publish attempts made; 0 when nothing was published (a malformed record, a counting failure). */
   readonly attempts: number;
   readonly event_source_arn: string | null;
   readonly sequence_number: string | null;
@@ -44,7 +52,7 @@ export interface DeadLetterMessage {
     readonly source: string;
     readonly detail_type: string;
     readonly time: string | null;
-    readonly detail: StatusChangedDetail;
+    readonly detail: ShipmentEventDetail;
   };
   /** The DynamoDB stream record exactly as Lambda delivered it (images dropped only if the message would not fit). */
   readonly record: DynamoDBRecord;

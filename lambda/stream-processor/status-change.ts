@@ -1,11 +1,11 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { decodeImage, requireLocation, requireString, requireVersion, sortKeyOf } from './image';
 import type { StatusChangedDetail } from '../../src/contract/events';
 import { isStateSortKey, TABLE_LAYOUT } from '../../src/contract/table';
 
 /** What one stream record means for status-change events. */
 export type StatusChangeReading =
-  /** Not a write of a state item (an event item, a REMOVE): none of this processor's business. */
+  /** Not a write of a state item (an event item, a REMOVE): never a status change (deletion.ts reads REMOVEs). */
   | { readonly kind: 'ignored'; readonly reason: string }
   /** A state item written with the status it already had. */
   | { readonly kind: 'unchanged'; readonly trackingId: string; readonly status: string }
@@ -13,9 +13,6 @@ export type StatusChangeReading =
   | { readonly kind: 'changed'; readonly detail: StatusChangedDetail }
   /** A state item write that cannot be read: dead-letter it, retrying cannot help. */
   | { readonly kind: 'malformed'; readonly problems: readonly string[] };
-
-type Image = Record<string, unknown>;
-type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
 /**
  * Reads a DynamoDB stream record of the tracking table. Never throws: a record
@@ -41,9 +38,8 @@ export function readStatusChange(record: DynamoDBRecord): StatusChangeReading {
     return { kind: 'malformed', problems: ['the record has no dynamodb section'] };
   }
 
-  // Keys is always there on a real record; the NewImage carries the key too.
-  const sortKey = change.Keys?.[TABLE_LAYOUT.sortKey]?.S ?? change.NewImage?.[TABLE_LAYOUT.sortKey]?.S;
-  if (typeof sortKey !== 'string') {
+  const sortKey = sortKeyOf(record);
+  if (sortKey === undefined) {
     return { kind: 'malformed', problems: [`the record has no string sort key "${TABLE_LAYOUT.sortKey}"`] };
   }
   if (!isStateSortKey(sortKey)) return { kind: 'ignored', reason: 'not a state item' };
@@ -62,8 +58,8 @@ export function readStatusChange(record: DynamoDBRecord): StatusChangeReading {
 
   const eventTime = requireString(newImage, 'updated_at', 'NewImage', problems);
   const eventId = requireString(newImage, 'last_event_id', 'NewImage', problems);
-  const location = requireLocation(newImage, problems);
-  const version = requireVersion(newImage, problems);
+  const location = requireLocation(newImage, 'NewImage', problems);
+  const version = requireVersion(newImage, 'NewImage', problems);
   if (problems.length > 0) return { kind: 'malformed', problems };
 
   return {
@@ -78,41 +74,4 @@ export function readStatusChange(record: DynamoDBRecord): StatusChangeReading {
       version: version!,
     },
   };
-}
-
-function decodeImage(image: StreamImage | undefined, name: string, problems: string[]): Image | undefined {
-  if (typeof image !== 'object' || image === null || Array.isArray(image)) {
-    problems.push(`${name} is missing (the stream must be NEW_AND_OLD_IMAGES)`);
-    return undefined;
-  }
-  try {
-    return unmarshall(image as unknown as Parameters<typeof unmarshall>[0]);
-  } catch (error) {
-    problems.push(`${name} is not a DynamoDB item image: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  }
-}
-
-function requireString(image: Image, field: string, name: string, problems: string[]): string | undefined {
-  const value = image[field];
-  if (typeof value === 'string' && value.length > 0) return value;
-  problems.push(`${name}.${field} ${value === undefined ? 'is missing' : 'is not a non-empty string'}`);
-  return undefined;
-}
-
-function requireLocation(image: Image, problems: string[]): { lat: number; lng: number } | undefined {
-  const location = image.location as Record<string, unknown> | undefined;
-  const lat = location?.lat;
-  const lng = location?.lng;
-  if (typeof lat === 'number' && Number.isFinite(lat) && typeof lng === 'number' && Number.isFinite(lng)) return { lat, lng };
-  problems.push('NewImage.location is not {lat: number, lng: number}');
-  return undefined;
-}
-
-function requireVersion(image: Image, problems: string[]): number | undefined {
-  const version = image.version;
-  // unmarshall turns an unparsable N into NaN and a huge one into a bigint.
-  if (typeof version === 'number' && Number.isSafeInteger(version) && version >= 1) return version;
-  problems.push('NewImage.version is not a positive integer');
-  return undefined;
 }

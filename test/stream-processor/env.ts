@@ -6,6 +6,8 @@ export const TEST_ENV = {
   AWS_REGION: 'us-east-1',
   EVENT_BUS_NAME: 'tracking-events-test',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/tracking-dlq-test',
+  TABLE_NAME: 'tracking-test',
+  HISTORY_INDEX_NAME: 'history',
   FLAGS_PARAMETER_NAME: '/logistics-tracking/test/flags',
   // Every invocation asks SSM, so each test's SSM mock decides the flags.
   CONFIG_CACHE_TTL_SECONDS: '0',

@@ -4,8 +4,8 @@ import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { TEST_ENV } from './env';
 import 'aws-sdk-client-mock-jest';
 import {
-  deadLetterQueueAccepts,
   deadLetters,
+  dynamoDb,
   eventBridge,
   flagsAre,
   putEventsAnswers,
@@ -14,6 +14,7 @@ import {
   sqs,
   ssm,
   trackingIdOf,
+  servicesAtDefaults,
 } from './mocks';
 import {
   CREATED_ISO,
@@ -28,7 +29,7 @@ import {
 } from './records';
 import { metrics } from '../../lambda/shared/observability';
 import { handler } from '../../lambda/stream-processor';
-import { eventBridge as eventBridgeClient, sqs as sqsClient } from '../../lambda/stream-processor/clients';
+import { dynamoDb as dynamoDbClient, eventBridge as eventBridgeClient, sqs as sqsClient } from '../../lambda/stream-processor/clients';
 import { handleRecord } from '../../lambda/stream-processor/handle-record';
 import { EventPublisher, PUBLISH_RETRY } from '../../lambda/stream-processor/publisher';
 import { STATUS_CHANGED_EVENT } from '../../src/contract/events';
@@ -40,12 +41,7 @@ const countedMetrics = () => addMetric.mock.calls.map((call) => call[0]).sort();
 const invoke = (...records: Parameters<typeof streamEvent>) => handler(streamEvent(...records), lambdaContext());
 
 beforeEach(() => {
-  eventBridge.reset();
-  sqs.reset();
-  ssm.reset();
-  flagsAre(DEFAULT_FEATURE_FLAGS);
-  putEventsAnswers();
-  deadLetterQueueAccepts();
+  servicesAtDefaults();
   addMetric = jest.spyOn(metrics, 'addMetric');
 });
 
@@ -120,19 +116,21 @@ describe('publishes nothing for records that are not status changes', () => {
     expect(countedMetrics()).toEqual(['StatusChangeSkippedNoChange']);
   });
 
-  test('event items and REMOVEs of state items are skipped without publishing or dead-lettering', async () => {
+  test('event items, delivery records and their REMOVEs are skipped without publishing or dead-lettering', async () => {
     const eventItem = streamRecord({
       eventName: 'INSERT',
       newItem: { pk: 'TRACK#PKG-1', sk: 'EVENT#scan-0003', tracking_id: 'PKG-1', event_id: 'scan-0003', status: 'delivered' },
     });
-    const removed = streamRecord({ eventName: 'REMOVE', oldItem: stateItem({ status: 'delivered' }) });
+    const deliveryRecord = streamRecord({ eventName: 'INSERT', newItem: { pk: 'TRACK#PKG-1', sk: 'DELIVERY', tracking_id: 'PKG-1' } });
+    const removedEvent = streamRecord({ eventName: 'REMOVE', oldItem: { pk: 'TRACK#PKG-1', sk: 'EVENT#scan-0003', status: 'delivered' } });
 
-    const result = await invoke(eventItem, removed);
+    const result = await invoke(eventItem, deliveryRecord, removedEvent);
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
     expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
-    expect(countedMetrics()).toEqual(['StreamRecordSkipped', 'StreamRecordSkipped']);
+    expect(dynamoDb.calls()).toEqual([]);
+    expect(countedMetrics()).toEqual(['StreamRecordSkipped', 'StreamRecordSkipped', 'StreamRecordSkipped']);
   });
 });
 
@@ -206,6 +204,8 @@ describe('PutEvents failures: retried in process, then dead-lettered with the re
       },
     });
     expect(countedMetrics()).toEqual([
+      // PKG-BAD's change to exception is a shipment figure, counted whether or not it is published.
+      'ShipmentExceptions',
       'StatusChangePublishRetried', 'StatusChangePublishRetried', 'StatusChangePublishRetried',
       'StatusChangePublished', 'StreamRecordDeadLettered',
     ]);
@@ -351,6 +351,7 @@ describe('a misconfigured function loses nothing', () => {
       eventBusName: undefined,
       sqs: sqsClient,
       deadLetterQueueUrl: TEST_ENV.DEAD_LETTER_QUEUE_URL,
+      analytics: { client: dynamoDbClient, tableName: TEST_ENV.TABLE_NAME, historyIndexName: TEST_ENV.HISTORY_INDEX_NAME },
     });
 
     expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);

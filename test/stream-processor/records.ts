@@ -7,9 +7,12 @@ export const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/trackin
 export const CREATED_SECONDS = 1_795_687_200;
 export const CREATED_ISO = new Date(CREATED_SECONDS * 1000).toISOString();
 
-/** A state item as the repository writes it. */
+/**
+ * A state item as the repository writes it. A delivered one has `delivered_at`
+ * (its updated_at, unless the overrides say otherwise), as the handler's fold sets it.
+ */
 export function stateItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+  const item: Record<string, unknown> = {
     pk: 'TRACK#PKG-1',
     sk: 'STATE',
     tracking_id: 'PKG-1',
@@ -21,9 +24,12 @@ export function stateItem(overrides: Record<string, unknown> = {}): Record<strin
     first_seen_at: '2026-11-25T08:00:00.000Z',
     status_pk: 'STATUS#in_transit#3',
     status_sk: '2026-11-26T09:15:00.000Z#PKG-1',
+    status_since: '2026-11-26T09:15:00.000Z',
     version: 2,
     ...overrides,
   };
+  if (item.status === 'delivered' && !('delivered_at' in overrides)) item.delivered_at = item.updated_at;
+  return item;
 }
 
 let nextSequence = 100;
@@ -47,8 +53,9 @@ export function streamRecord(options: {
     StreamViewType: 'NEW_AND_OLD_IMAGES',
   };
   if (options.rawNewImage !== undefined) dynamodb.NewImage = options.rawNewImage;
-  else if (options.newItem) dynamodb.NewImage = marshall(options.newItem);
-  if (options.oldItem) dynamodb.OldImage = marshall(options.oldItem);
+  // An attribute overridden with undefined is left out, as DynamoDB has no undefined.
+  else if (options.newItem) dynamodb.NewImage = marshall(options.newItem, { removeUndefinedValues: true });
+  if (options.oldItem) dynamodb.OldImage = marshall(options.oldItem, { removeUndefinedValues: true });
   return {
     eventID: `event-${sequenceNumber}`,
     eventName: options.eventName,
@@ -77,6 +84,36 @@ export function statusModify(from: string, to: string, overrides: Record<string,
 /** The shipment's first state write. */
 export function statusInsert(status: string, overrides: Record<string, unknown> = {}): DynamoDBRecord {
   return streamRecord({ eventName: 'INSERT', newItem: stateItem({ status, version: 1, ...overrides }) });
+}
+
+/** When the sweep found the default state item stalled, and the threshold it applied (2 days). */
+export const STALLED_AT = '2026-11-28T09:15:00.000Z';
+export const STALL_THRESHOLD_SECONDS = 172_800;
+
+/**
+ * The sweep's marking of a stall: a same-status MODIFY of the state item (with
+ * `overrides`) that adds `stalled_sk` = its `status_sk`, `stalled_at` and the
+ * threshold, and bumps the version.
+ */
+export function stallMarking(overrides: Record<string, unknown> = {}): DynamoDBRecord {
+  const oldItem = stateItem({ version: 4, ...overrides });
+  const newItem = {
+    ...oldItem,
+    stalled_sk: oldItem.status_sk,
+    stalled_at: STALLED_AT,
+    stall_threshold_seconds: STALL_THRESHOLD_SECONDS,
+    version: Number(oldItem.version) + 1,
+  };
+  return streamRecord({ eventName: 'MODIFY', newItem, oldItem });
+}
+
+/** The identity DynamoDB gives the record of an item its TTL removed. */
+export const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
+
+/** The REMOVE of the state item (with `overrides`): by a request, or by TTL when `identity` is TTL_IDENTITY. */
+export function stateRemoval(overrides: Record<string, unknown> = {}, identity?: { type: string; principalId: string }): DynamoDBRecord {
+  const record = streamRecord({ eventName: 'REMOVE', oldItem: stateItem(overrides) });
+  return identity ? { ...record, userIdentity: identity } : record;
 }
 
 export function streamEvent(...records: DynamoDBRecord[]): DynamoDBStreamEvent {
