@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 
 /**
  * What every alarm of the construct has in common. Each alarm is evaluated over
- * one-minute periods.
+ * one-minute periods, but the stall sweep's, whose period is the sweep interval.
  */
 export interface AlarmOptions {
   /**
@@ -12,15 +12,15 @@ export interface AlarmOptions {
   readonly enabled?: boolean;
 
   /**
-   * Number of one-minute periods the alarm looks at.
-   * @default 5 (1 for the dead-letter queue alarm)
+   * Number of periods the alarm looks at.
+   * @default 5 (1 for the dead-letter queue and stall sweep alarms)
    */
   readonly evaluationPeriods?: number;
 
   /**
    * How many of those periods must breach before the alarm fires
    * (at most `evaluationPeriods`).
-   * @default 3 (1 for the dead-letter queue alarm)
+   * @default 3 (1 for the dead-letter queue and stall sweep alarms)
    */
   readonly datapointsToAlarm?: number;
 }
@@ -99,6 +99,15 @@ export interface StreamIteratorAgeAlarmOptions extends AlarmOptions {
   readonly maxIteratorAge?: Duration;
 }
 
+/** The stall sweep's error alarm: a failed run reports no stalls and expires nothing. */
+export interface SweepErrorAlarmOptions extends AlarmOptions {
+  /**
+   * Fire when at least this many sweep runs fail in one sweep interval.
+   * @default 1
+   */
+  readonly maxErrorCount?: number;
+}
+
 /**
  * The construct's alarms, one struct per alarm; each is on by default. Every
  * alarm notifies `alarmTopic` and runs `alarmActions`.
@@ -151,4 +160,11 @@ export interface TrackingAlarmOptions {
    * @default - on, 1 minute in 3 of 5 minutes
    */
   readonly streamIteratorAge?: StreamIteratorAgeAlarmOptions;
+
+  /**
+   * Failed runs of the stall sweep (only when `stalledShipments` is enabled). Its
+   * period is the sweep interval, so one failed run is one breaching period.
+   * @default - on, 1 error in 1 of 1 sweep intervals
+   */
+  readonly sweepErrors?: SweepErrorAlarmOptions;
 }

@@ -19,7 +19,7 @@ export enum ApiType {
   /**
    * An HTTP API (API Gateway v2), at $1.00 per million requests (us-east-1),
    * against REST's $3.50: with it the stack costs about a third less per update
-   * (`npx projen bench:cost`: $5.23 against $7.72 per million updates).
+   * (`npx projen bench:cost`: $5.34 against $7.83 per million updates).
    *
    * What it gives up: no AWS WAF association (put CloudFront with a web ACL in
    * front instead), no usage plans or API keys, no X-Ray segment for the API

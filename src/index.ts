@@ -5,3 +5,5 @@ export * from './api-type';
 export * from './authorization';
 export * from './tracking-status';
 export * from './status-changed';
+export * from './webhook';
+export * from './stalled-shipments';

@@ -6,6 +6,7 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -14,7 +15,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ApiType } from './api-type';
 import { ApiAuthorization, ApiAuthorizationType } from './authorization';
-import { STATUS_CHANGED_EVENT } from './contract/events';
+import { SHIPMENT_DELETED_EVENT, SHIPMENT_STALLED_EVENT, STATUS_CHANGED_EVENT } from './contract/events';
 import { RouteDefinition, ROUTES } from './contract/routes';
 import {
   ApiConfigDocument, DEFAULT_CONFIG_CACHE_TTL_SECONDS, DEFAULT_FEATURE_FLAGS, DEFAULT_MAX_REQUEST_BYTES, ENV, FeatureFlagsDocument,
@@ -28,10 +29,13 @@ import { createNetwork } from './private/network';
 import { createNotifications } from './private/notifications';
 import { createRestApi } from './private/rest-api';
 import { createTrackingTable, eventTtlSeconds } from './private/storage';
+import { createSweep, sweepSettings } from './private/sweep';
 import { createTrackingFunction } from './private/tracking-function';
 import { validateProps, WARNINGS } from './private/validate-props';
 import { LogisticsTrackingApiProps } from './props';
+import { ShipmentStalledRuleOptions } from './stalled-shipments';
 import { StatusChangedRuleOptions } from './status-changed';
+import { Webhook, WebhookProps } from './webhook';
 
 /**
  * A complete serverless shipment-tracking service: API Gateway (REST or HTTP
@@ -98,6 +102,12 @@ export class LogisticsTrackingApi extends Construct {
   public readonly alarms: cloudwatch.Alarm[];
   /** The operations dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The stall sweep; undefined when `stalledShipments.enabled` is false. */
+  public readonly sweepFunction?: lambda.Function;
+  /** The stall sweep's log group; undefined when the sweep is off. */
+  public readonly sweepLogGroup?: logs.LogGroup;
+  /** The schedule that runs the stall sweep; undefined when the sweep is off. */
+  public readonly sweepSchedule?: events.Rule;
 
   /** Base URL of the API stage, ending in `/`. */
   public readonly apiUrl: string;
@@ -109,6 +119,13 @@ export class LogisticsTrackingApi extends Construct {
   public readonly dashboardUrl: string;
   /** URL of the dead-letter queue. */
   public readonly deadLetterQueueUrl: string;
+
+  /** What resources added after construction (webhooks) share with the construct's own. */
+  private readonly shared: {
+    readonly encryptionKey?: kms.IKey;
+    readonly removalPolicy: RemovalPolicy;
+    readonly alarmActions: cloudwatch.IAlarmAction[];
+  };
 
   constructor(scope: Construct, id: string, props: LogisticsTrackingApiProps = {}) {
     super(scope, id);
@@ -157,6 +174,14 @@ export class LogisticsTrackingApi extends Construct {
 
     // The tracking handler
     const configCacheTtlSeconds = (props.configCacheTtl ?? Duration.seconds(DEFAULT_CONFIG_CACHE_TTL_SECONDS)).toSeconds();
+    // Where the table is and how its items are kept: the handler's and the sweep's.
+    const tableEnvironment = {
+      [ENV.TABLE_NAME]: this.table.tableName,
+      [ENV.HISTORY_INDEX_NAME]: TABLE_LAYOUT.historyIndex,
+      [ENV.STATUS_INDEX_NAME]: TABLE_LAYOUT.statusIndex,
+      [ENV.STATUS_INDEX_SHARDS]: String(TABLE_LAYOUT.statusShards),
+      [ENV.EVENT_TTL_SECONDS]: String(eventTtlSeconds(props.eventRetention)),
+    };
     const tracking = createTrackingFunction(this, {
       table: this.table,
       memorySize: props.handlerMemorySize ?? 512,
@@ -166,16 +191,12 @@ export class LogisticsTrackingApi extends Construct {
       network,
       reservedConcurrentExecutions: props.handlerReservedConcurrency,
       environment: {
-        [ENV.TABLE_NAME]: this.table.tableName,
-        [ENV.HISTORY_INDEX_NAME]: TABLE_LAYOUT.historyIndex,
-        [ENV.STATUS_INDEX_NAME]: TABLE_LAYOUT.statusIndex,
-        [ENV.STATUS_INDEX_SHARDS]: String(TABLE_LAYOUT.statusShards),
+        ...tableEnvironment,
         [ENV.CONFIG_PARAMETER_NAME]: this.configParameter.parameterName,
         [ENV.FLAGS_PARAMETER_NAME]: this.featureFlagsParameter.parameterName,
         [ENV.CONFIG_CACHE_TTL_SECONDS]: String(configCacheTtlSeconds),
         [ENV.DEFAULT_CONFIG]: JSON.stringify(config),
         [ENV.DEFAULT_FLAGS]: JSON.stringify(flags),
-        [ENV.EVENT_TTL_SECONDS]: String(eventTtlSeconds(props.eventRetention)),
         [ENV.CURSOR_KEY]: Stack.of(this).stackId,
         POWERTOOLS_SERVICE_NAME: 'logistics-tracking',
         POWERTOOLS_METRICS_NAMESPACE: 'LogisticsTracking',
@@ -260,6 +281,30 @@ export class LogisticsTrackingApi extends Construct {
     });
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
+    this.shared = { encryptionKey: props.encryptionKey, removalPolicy, alarmActions: actions };
+
+    // Stalled shipments
+    const stalled = props.stalledShipments ?? {};
+    if (stalled.enabled ?? true) {
+      const sweep = createSweep(this, {
+        settings: sweepSettings(stalled),
+        table: this.table,
+        tableEnvironment,
+        logRetention,
+        removalPolicy,
+        encryptionKey: props.encryptionKey,
+        network,
+        alarm: props.alarmOptions?.sweepErrors,
+        actions,
+      });
+      this.sweepFunction = sweep.function;
+      this.sweepLogGroup = sweep.logGroup;
+      this.sweepSchedule = sweep.schedule;
+      if (sweep.alarm) this.alarms.push(sweep.alarm);
+      this.dashboard.addWidgets(...sweep.widgets);
+    } else if (Object.keys(stalled).some((key) => key !== 'enabled')) {
+      throw new Error('LogisticsTrackingApi: stalledShipments has settings but enabled is false: remove them, or enable the sweep');
+    }
 
     this.tableName = this.table.tableName;
     this.handlerFunctionName = this.handler.functionName;
@@ -293,6 +338,53 @@ export class LogisticsTrackingApi extends Construct {
   }
 
   /**
+   * Sends `Tracking Shipment Stalled` events to `target` through a rule on the
+   * event bus, optionally only for stalls in some statuses. The stall sweep
+   * publishes one per stall: a shipment that kept a non-terminal status longer
+   * than that status's threshold (`stalledShipments.thresholds`); one that moves
+   * and stalls again is published again. Events carry `tracking_id`, `status`,
+   * `status_since` (a stall is identified by tracking_id, status and status_since), `updated_at`,
+   * `threshold_seconds`, `stalled_at`, `location` and `version` in `detail`.
+   *
+   * @param id construct id of the rule, unique among this construct's rules
+   * @param target where matching events go
+   * @param options which stalls match
+   */
+  public onShipmentStalled(id: string, target: events.IRuleTarget, options: ShipmentStalledRuleOptions = {}): events.Rule {
+    const statuses = options.statuses ?? [];
+    return new events.Rule(this, `ShipmentStalled${id}`, {
+      eventBus: this.eventBus,
+      description: options.description
+        ?? (statuses.length > 0 ? `Tracking shipment stalled in ${statuses.join(', ')}` : 'Tracking shipment stalled'),
+      eventPattern: {
+        source: [SHIPMENT_STALLED_EVENT.source],
+        detailType: [SHIPMENT_STALLED_EVENT.detailType],
+        ...(statuses.length > 0 ? { detail: { status: statuses } } : {}),
+      },
+      targets: [target],
+    });
+  }
+
+  /**
+   * Sends `Tracking Shipment Deleted` events to `target` through a rule on the
+   * event bus: one per shipment erased by `DELETE /shipments/{tracking_id}`
+   * (reason `request`) or removed by retention (`eventRetention`, reason
+   * `retention`), so downstream copies of its data can be erased too. Events
+   * carry `tracking_id`, `status`, `reason` and `version` in `detail`.
+   *
+   * @param id construct id of the rule, unique among this construct's rules
+   * @param target where the events go
+   */
+  public onShipmentDeleted(id: string, target: events.IRuleTarget): events.Rule {
+    return new events.Rule(this, `ShipmentDeleted${id}`, {
+      eventBus: this.eventBus,
+      description: 'Tracking shipment deleted',
+      eventPattern: { source: [SHIPMENT_DELETED_EVENT.source], detailType: [SHIPMENT_DELETED_EVENT.detailType] },
+      targets: [target],
+    });
+  }
+
+  /**
    * Lets `grantee` ingest tracking updates: call `POST /track` and
    * `POST /track/batch` on this stage, and no other route.
    *
@@ -312,6 +404,18 @@ export class LogisticsTrackingApi extends Construct {
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.grantRoutes(grantee, 'read');
+  }
+
+  /**
+   * Lets `grantee` erase shipments: call `DELETE /shipments/{tracking_id}` on
+   * this stage, and no other route. Erasure removes every item of a shipment;
+   * give it to the data-protection process, not to the scanner fleet.
+   *
+   * Grants `execute-api:Invoke` on exactly that method; it matters only with IAM
+   * authorization (the default).
+   */
+  public grantErase(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'erase');
   }
 
   /** Invoke on the method ARN of every contract route that names `grant`. */
@@ -347,5 +451,29 @@ export class LogisticsTrackingApi extends Construct {
       });
     }
     return topic;
+  }
+
+  /**
+   * Delivers status changes (and, with `includeStalled`, stalls) to an HTTPS
+   * endpoint through an EventBridge API destination, with a rate limit, bounded
+   * retries and a dead-letter queue. The webhook's alarms join `alarms` and notify
+   * the construct's alarm actions; its widgets join the dashboard. See
+   * {@link WebhookProps} for the payload and how the receiver authenticates it.
+   *
+   * @param id construct id of the webhook (`Webhook<id>`), unique among this construct's webhooks
+   * @param props where and what to deliver
+   */
+  public addWebhook(id: string, props: WebhookProps): Webhook {
+    const webhook = new Webhook(this, `Webhook${id}`, {
+      ...props,
+      eventBus: this.eventBus,
+      encryptionKey: this.shared.encryptionKey,
+      removalPolicy: this.shared.removalPolicy,
+      alarmActions: this.shared.alarmActions,
+    });
+    // The dashboard's alarm widget holds this very array, so these show there too.
+    this.alarms.push(...webhook.alarms);
+    this.dashboard.addWidgets(...webhook.widgets);
+    return webhook;
   }
 }

@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { TrackingAlarmOptions } from './alarm-options';
 import { ApiType } from './api-type';
 import { ApiAuthorization } from './authorization';
+import { StalledShipmentsOptions } from './stalled-shipments';
 
 /**
  * Feature flags written to the flags parameter in SSM Parameter Store.
@@ -135,11 +136,22 @@ export interface LogisticsTrackingApiProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * How long an individual tracking event is kept before DynamoDB's TTL may
-   * delete it (the shipment's current-state item is kept). At least one day.
-   * @default - events are kept forever
+   * How long a shipment's data is kept before DynamoDB's TTL may delete it: each
+   * event this long after it was received, and the shipment's state (and its
+   * delivery record) this long after its last update, so nothing of a shipment
+   * outlives its retention. Removing the state publishes `Tracking Shipment
+   * Deleted` with reason `retention`. At least one day.
+   * @default - shipments are kept forever (erase one with DELETE /shipments/{tracking_id})
    */
   readonly eventRetention?: Duration;
+
+  /**
+   * Stalled shipments: the scheduled sweep that reports shipments whose status
+   * has not moved for longer than its threshold (`Tracking Shipment Stalled`,
+   * see `onShipmentStalled`) and expires those without news.
+   * @default - on, with the default thresholds, hourly, expiring after 30 days without news
+   */
+  readonly stalledShipments?: StalledShipmentsOptions;
 
   /**
    * What happens to the table, the dead-letter queue and the three log groups

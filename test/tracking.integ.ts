@@ -11,8 +11,9 @@
  * The assertions are one round trip through the deployed service: POST /track and
  * GET /status through API Gateway's TestInvokeMethod (which bypasses the IAM
  * authorizer, so the default authorization stays on), the state item read back
- * from DynamoDB, and the `Tracking Status Changed` event the stream processor
- * publishes, delivered by an `onStatusChanged` rule to a queue of this stack.
+ * from DynamoDB, the `Tracking Status Changed` event the stream processor
+ * publishes, delivered by an `onStatusChanged` rule to a queue of this stack; then
+ * the stall sweep invoked directly (the shipment expires), and its erasure.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Aws, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -147,14 +148,35 @@ statusChanged.expect(ExpectedResult.objectLike({
 }));
 statusChanged.waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
 
-postTrack.next(getStatus).next(stateItem).next(statusChanged);
+// 5. The stall sweep, run now: the shipment's only event is months old (EVENT_TIME), so
+//    it has had no news for longer than the 30-day default and expires.
+const sweep = integ.assertions.invokeFunction({ functionName: tracking.sweepFunction!.functionName });
+sweep.expect(ExpectedResult.objectLike({
+  Payload: Match.serializedJson(Match.objectLike({ stalled: 0, expired: 1, complete: true })),
+}));
+const statusAfterSweep = testInvoke('GET', '/status', `/status?tracking_id=${TRACKING_ID}`);
+statusAfterSweep.expect(ExpectedResult.objectLike({
+  status: 200,
+  body: Match.serializedJson(Match.objectLike({ current: Match.objectLike({ status: 'expired' }), count: 2 })),
+}));
+
+// 6. Erasure: DELETE answers 200, and the shipment is gone.
+const erase = testInvoke('DELETE', '/shipments/{tracking_id}', `/shipments/${TRACKING_ID}`);
+erase.expect(ExpectedResult.objectLike({
+  status: 200,
+  body: Match.serializedJson(Match.objectLike({ message: 'Shipment deleted', tracking_id: TRACKING_ID })),
+}));
+const statusAfterErasure = testInvoke('GET', '/status', `/status?tracking_id=${TRACKING_ID}`);
+statusAfterErasure.expect(ExpectedResult.objectLike({ status: 404 }));
+
+postTrack.next(getStatus).next(stateItem).next(statusChanged).next(sweep).next(statusAfterSweep).next(erase).next(statusAfterErasure);
 
 // integ-tests-alpha salts every assertion with the synthesis time, so that a stack
 // update runs it again. The synthesized snapshot must not change from one synthesis to
 // the next, and these stacks are created for one run and destroyed: the salt is fixed,
 // unless the deployment passes its own (test/integ/deploy-and-assert.ts passes the time).
 const salt = String(app.node.tryGetContext('integ-salt') ?? 'snapshot');
-for (const call of [postTrack, getStatus, stateItem, statusChanged]) {
+for (const call of [postTrack, getStatus, stateItem, statusChanged, sweep, statusAfterSweep, erase, statusAfterErasure]) {
   (call.node.findChild('Default').node.defaultChild as CfnResource).addPropertyOverride('salt', salt);
 }
 

@@ -22,4 +22,6 @@ export const ALARM_DEFAULTS: { readonly [K in AlarmName]-?: AlarmDefaults<K> } =
   // One record there is already a status change nobody was told about.
   deadLetterQueue: { maxMessageCount: 1, evaluationPeriods: 1, datapointsToAlarm: 1 },
   streamIteratorAge: { maxIteratorAge: Duration.minutes(1), evaluationPeriods: 5, datapointsToAlarm: 3 },
+  // The sweep runs once per period: one failed run is already the signal.
+  sweepErrors: { maxErrorCount: 1, evaluationPeriods: 1, datapointsToAlarm: 1 },
 };

@@ -32,6 +32,11 @@ export interface BundledFunctionOptions {
   /** Where the function runs, when in a VPC. */
   readonly network?: FunctionNetwork;
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Why the function needs no dead-letter queue of its own (checkov CKV_AWS_116).
+   * @default - invoked synchronously or by a stream event source mapping
+   */
+  readonly noDeadLetterQueueReason?: string;
 }
 
 /** A VPC placement shared by the construct's functions. */
@@ -126,7 +131,8 @@ export function createBundledFunction(scope: Construct, options: BundledFunction
   // A synchronous invocation or a stream mapping's, never an asynchronous one, so a
   // function dead-letter queue would never receive anything; failures are handled
   // where the caller sees them (see each function's Serverless-LambdaDLQ acknowledgement).
-  skipCheckovCheck(fn, 'CKV_AWS_116', 'Invoked synchronously (API Gateway) or by a stream event source mapping with its own on-failure destination; a function dead-letter queue only receives asynchronous invocations.');
+  skipCheckovCheck(fn, 'CKV_AWS_116', options.noDeadLetterQueueReason
+    ?? 'Invoked synchronously (API Gateway) or by a stream event source mapping with its own on-failure destination; a function dead-letter queue only receives asynchronous invocations.');
 
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',

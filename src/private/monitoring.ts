@@ -7,8 +7,16 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARM_DEFAULTS } from './alarm-defaults';
 import { AlarmOptions, TrackingAlarmOptions } from '../alarm-options';
+import { PROCESSOR_METRICS, SHIPMENT_METRIC, STATUS_DIMENSION } from '../contract/analytics';
+import { TERMINAL_STATUSES, TRACKING_STATUSES } from '../contract/statuses';
 
 const PERIOD = Duration.minutes(1);
+
+/**
+ * The shipment figures are a few per shipment, not per request: an hour is the
+ * shortest period in which a percentile or a rate of them means something.
+ */
+const BUSINESS_PERIOD = Duration.hours(1);
 
 /** The DynamoDB operations the handler makes; their throttles are what the table alarm counts. */
 const HANDLER_OPERATIONS = [
@@ -142,6 +150,11 @@ export function createMonitoring(scope: Construct, options: MonitoringOptions): 
     },
   ];
 
+  // No alarm on the shipment figures: a slow or late week is the carriers' and the
+  // business's to act on, not the operator's of this service, and what would need
+  // the operator — stalls, deletions or delivery counts that could not be handled —
+  // already lands in the dead-letter queue, which DeadLetterQueueAlarm watches.
+  // The stalls themselves go to consumers as events (onStatusChanged's bus).
   const alarms = specs
     .filter((spec) => spec.options?.enabled ?? true)
     .map((spec) => {
@@ -177,10 +190,77 @@ export function createMonitoring(scope: Construct, options: MonitoringOptions): 
         new cloudwatch.GraphWidget({ title: 'Stream processor iterator age (ms)', left: [metrics.processorIteratorAge], width: 8 }),
         new cloudwatch.GraphWidget({ title: 'Dead-letter queue depth', left: [metrics.dlqDepth], width: 8 }),
       ],
+      ...shipmentWidgets(),
     ],
   });
 
   return { alarms, dashboard };
+}
+
+/** A metric of the stream processor's shipment figures (src/contract/analytics.ts), by the dimensions Powertools gives it. */
+function shipmentMetric(metricName: string, statistic: string, label: string, dimensions: Record<string, string> = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: PROCESSOR_METRICS.namespace,
+    metricName,
+    dimensionsMap: { [PROCESSOR_METRICS.serviceDimension]: PROCESSOR_METRICS.serviceName, ...dimensions },
+    statistic,
+    period: BUSINESS_PERIOD,
+    label,
+  });
+}
+
+/**
+ * The shipments at a glance: how long deliveries take and whether they keep their
+ * ETA, and which shipments are stuck or in trouble. Deliveries count once per
+ * shipment (at most once: see the stream processor's analytics/count-delivery.ts).
+ */
+function shipmentWidgets(): cloudwatch.IWidget[][] {
+  const onTime = shipmentMetric(SHIPMENT_METRIC.deliveredOnTime, 'Sum', 'On time');
+  const late = shipmentMetric(SHIPMENT_METRIC.deliveredLate, 'Sum', 'Late');
+  const withoutEta = shipmentMetric(SHIPMENT_METRIC.deliveredWithoutEta, 'Sum', 'Without ETA');
+  // FILL: an hour with only late deliveries has no on-time datapoint, and is 0 % on time, not a gap.
+  const onTimeRate = new cloudwatch.MathExpression({
+    expression: '100 * FILL(onTime, 0) / (FILL(onTime, 0) + FILL(late, 0))',
+    usingMetrics: { onTime, late },
+    label: 'On time (% of deliveries with an ETA)',
+    period: BUSINESS_PERIOD,
+  });
+  // A stall is reported in the status it is stuck in, and terminal statuses never stall.
+  const stalled = TRACKING_STATUSES.filter((status) => !TERMINAL_STATUSES.includes(status))
+    .map((status) => shipmentMetric(SHIPMENT_METRIC.shipmentsStalled, 'Sum', status, { [STATUS_DIMENSION]: status }));
+  return [
+    [
+      new cloudwatch.GraphWidget({
+        title: 'Transit time, first event to delivery (s)',
+        left: [
+          shipmentMetric(SHIPMENT_METRIC.transitTime, 'p50', 'p50'),
+          shipmentMetric(SHIPMENT_METRIC.transitTime, 'p90', 'p90'),
+        ],
+        leftYAxis: { min: 0, showUnits: false },
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Deliveries on time (%)',
+        left: [onTimeRate],
+        leftYAxis: { min: 0, max: 100, showUnits: false },
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Deliveries per hour',
+        left: [onTime, late, withoutEta],
+        stacked: true,
+        width: 8,
+      }),
+    ],
+    [
+      new cloudwatch.GraphWidget({ title: 'Stalled shipments by status, per hour', left: stalled, stacked: true, width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'Shipment exceptions per hour',
+        left: [shipmentMetric(SHIPMENT_METRIC.shipmentExceptions, 'Sum', 'Changes to exception')],
+        width: 12,
+      }),
+    ],
+  ];
 }
 
 /** Console address of a dashboard, in the stack's region. */

@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BundledFunction, createBundledFunction, FunctionNetwork } from './bundled-function';
+import { PROCESSOR_METRICS } from '../contract/analytics';
 import { ENV } from '../contract/runtime-config';
 import { TABLE_LAYOUT } from '../contract/table';
 
@@ -41,11 +42,12 @@ export interface Notifications {
 }
 
 /**
- * Status-change events: the table's stream, filtered at the source to state
- * items, feeds a processor that publishes `Tracking Status Changed` to
- * EventBridge. Records it cannot publish go, with their content, to the
- * dead-letter queue (a stream mapping's own failure destination only receives
- * batch metadata, not records).
+ * Shipment events and analytics: the table's stream, filtered at the source to
+ * state items, feeds a processor that publishes `Tracking Status Changed`,
+ * `Tracking Shipment Stalled` and `Tracking Shipment Deleted` to EventBridge and
+ * counts each delivered shipment once (a delivery record item, and metrics).
+ * Records it cannot handle go, with their content, to the dead-letter queue (a
+ * stream mapping's own failure destination only receives batch metadata, not records).
  */
 export function createNotifications(scope: Construct, options: NotificationsOptions): Notifications {
   const eventBus = options.eventBus ?? new events.EventBus(scope, 'EventBus', {
@@ -70,7 +72,7 @@ export function createNotifications(scope: Construct, options: NotificationsOpti
   const processor = createBundledFunction(scope, {
     id: 'StreamProcessor',
     bundle: 'stream-processor',
-    description: 'LogisticsTrackingApi: publishes status changes to EventBridge',
+    description: 'LogisticsTrackingApi: publishes shipment events to EventBridge and counts deliveries',
     memorySize: 256,
     timeout: Duration.seconds(60),
     logRetention: options.logRetention,
@@ -81,8 +83,11 @@ export function createNotifications(scope: Construct, options: NotificationsOpti
       [ENV.FLAGS_PARAMETER_NAME]: options.flagsParameter.parameterName,
       [ENV.CONFIG_CACHE_TTL_SECONDS]: String(options.configCacheTtlSeconds),
       [ENV.DEFAULT_FLAGS]: options.defaultFlags,
-      POWERTOOLS_SERVICE_NAME: 'logistics-tracking-notifications',
-      POWERTOOLS_METRICS_NAMESPACE: 'LogisticsTracking',
+      [ENV.TABLE_NAME]: options.table.tableName,
+      [ENV.HISTORY_INDEX_NAME]: TABLE_LAYOUT.historyIndex,
+      // The dashboard reads the analytics metrics by this namespace and service (monitoring.ts).
+      POWERTOOLS_SERVICE_NAME: PROCESSOR_METRICS.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: PROCESSOR_METRICS.namespace,
     },
     encryptionKey: options.encryptionKey,
     network: options.network,
@@ -106,6 +111,21 @@ export function createNotifications(scope: Construct, options: NotificationsOpti
     actions: ['ssm:GetParameters'],
     resources: [options.flagsParameter.parameterArn],
   }));
+  // Counting a delivery (lambda/stream-processor/analytics/): one Query of the
+  // history index for the last ETA — DynamoDB authorizes a Query on an index against
+  // the index ARN — and one conditional PutItem of the delivery record; and, when a
+  // shipment's state item is removed, one DeleteItem of its delivery record (one
+  // counted while an erasure ran must not outlive it). With a customer managed key,
+  // the kms:Decrypt the stream read already has on the table's key is what DynamoDB
+  // checks for these calls too.
+  processor.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    resources: [options.table.tableArn],
+  }));
+  processor.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['dynamodb:Query'],
+    resources: [`${options.table.tableArn}/index/${TABLE_LAYOUT.historyIndex}`],
+  }));
 
   processor.function.addEventSource(new sources.DynamoEventSource(options.table, {
     startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -116,11 +136,11 @@ export function createNotifications(scope: Construct, options: NotificationsOpti
     retryAttempts: MAPPING_RETRY_ATTEMPTS,
     // The destination only: sending to it is granted above.
     onFailure: { bind: () => ({ destination: deadLetterQueue.queueArn }) },
-    // Only state items, and only when written: event items and removals never
-    // invoke the processor (it still checks, and skips same-status changes).
-    // Keys is on every record, whatever the stream view type.
+    // Only state items, written or removed: event items and delivery records never
+    // invoke the processor (it still checks, and skips same-status changes). Keys
+    // is on every record, whatever the stream view type.
     filters: [lambda.FilterCriteria.filter({
-      eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
+      eventName: lambda.FilterRule.or('INSERT', 'MODIFY', 'REMOVE'),
       dynamodb: { Keys: { [TABLE_LAYOUT.sortKey]: { S: lambda.FilterRule.isEqual(TABLE_LAYOUT.stateSortKey) } } },
     })],
   }));

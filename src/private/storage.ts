@@ -45,14 +45,17 @@ export function createTrackingTable(scope: Construct, options: TrackingTableOpti
   // is STATUS#<status>#<shard>: a raw-status key would put every write of a
   // popular status on one partition and throttle the base table
   // (docs/decisions/0009-sharded-status-index.md).
-  // Its sort key is <status_since>#<tracking_id>, and it projects keys only: a scan
-  // that leaves the status as it is changes neither, so it writes nothing to the
-  // index (docs/decisions/0016-cost-per-update.md).
+  // Its sort key is <status_since>#<tracking_id>, and it projects the keys and the
+  // stall mark only: a scan that leaves the status as it is changes none of them,
+  // so it writes nothing to the index (docs/decisions/0016-cost-per-update.md),
+  // and the stall sweep tells a reported stall from a new one without reading
+  // state items (the mark changes once per stall).
   table.addGlobalSecondaryIndex({
     indexName: TABLE_LAYOUT.statusIndex,
     partitionKey: { name: TABLE_LAYOUT.statusPartitionKey, type: str },
     sortKey: { name: TABLE_LAYOUT.statusSortKey, type: str },
-    projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    projectionType: dynamodb.ProjectionType.INCLUDE,
+    nonKeyAttributes: [TABLE_LAYOUT.stalledSortKey],
   });
   return table;
 }

@@ -39,13 +39,17 @@ export function createTrackingFunction(scope: Construct, options: TrackingFuncti
   const role = tracking.role;
 
   // Least privilege: exactly the calls the repository makes (lambda/tracking/repository.ts,
-  // state-write.ts, pages.ts). Items are written and read on the table itself (the
-  // states of a GET /shipments page in one BatchGetItem), and a shipment's events are
-  // queried there when a status run must be read from them; the history and status
-  // indexes are queried, and DynamoDB authorizes a Query on an index against the
+  // state-write.ts, pages.ts, erasure.ts). Items are written and read on the table itself
+  // (the states of a GET /shipments page in one BatchGetItem), and a shipment's items are
+  // queried there when a status run must be read from them or the shipment is erased
+  // (BatchWriteItem deletes, then a conditional DeleteItem of the state); the history and
+  // status indexes are queried, and DynamoDB authorizes a Query on an index against the
   // index ARN, so the index ARNs need no item actions.
   role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    actions: [
+      'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query',
+      'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem',
+    ],
     resources: [options.table.tableArn],
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({

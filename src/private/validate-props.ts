@@ -135,6 +135,7 @@ export function validateProps(scope: Construct, props: LogisticsTrackingApiProps
   checkNumber('alarmOptions.handlerThrottles.maxThrottleCount', alarms.handlerThrottles?.maxThrottleCount, 1, 1e9, alwaysFires);
   checkNumber('alarmOptions.tableThrottles.maxThrottledRequestCount', alarms.tableThrottles?.maxThrottledRequestCount, 1, 1e9, alwaysFires);
   checkNumber('alarmOptions.deadLetterQueue.maxMessageCount', alarms.deadLetterQueue?.maxMessageCount, 1, 1e9, alwaysFires);
+  checkNumber('alarmOptions.sweepErrors.maxErrorCount', alarms.sweepErrors?.maxErrorCount, 1, 1e9, alwaysFires);
   checkDuration('alarmOptions.streamIteratorAge.maxIteratorAge', alarms.streamIteratorAge?.maxIteratorAge, Duration.seconds(1), Duration.hours(24),
     'a DynamoDB stream keeps records for 24 hours');
 

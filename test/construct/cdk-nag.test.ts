@@ -20,10 +20,15 @@ interface NagRun {
   readonly unacknowledged: string[];
 }
 
-function runNag(props: (stack: Stack) => LogisticsTrackingApiProps, acknowledgeWaf = true): NagRun {
+function runNag(
+  props: (stack: Stack) => LogisticsTrackingApiProps,
+  acknowledgeWaf = true,
+  extend?: (tracking: LogisticsTrackingApi) => void,
+): NagRun {
   const app = new App();
   const stack = new Stack(app, 'NagStack');
-  new LogisticsTrackingApi(stack, 'Tracking', props(stack));
+  const tracking = new LogisticsTrackingApi(stack, 'Tracking', props(stack));
+  extend?.(tracking);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   if (acknowledgeWaf) {
     // A consumer's decision, not the construct's: web ACLs are attached per account.
@@ -113,7 +118,18 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     expect(acknowledgementsOn(apig2[0]).find((a) => a.id === 'AwsSolutions-APIG2')!.reason).toMatch(/handler/);
   });
 
-  test('every acknowledgement carries a written reason; six rules at defaults, one of them the consumer\'s; the REST API adds two', () => {
+  test.each<[string, (stack: Stack) => LogisticsTrackingApiProps]>([
+    ['defaults', () => ({})],
+    ['a customer-managed key', (stack) => ({ encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) })],
+  ])('with a webhook (%s) nothing is left; it adds only its queue\'s and its secret\'s acknowledgements, each with a reason', (_name, props) => {
+    const run = runNag(props, true, (tracking) => tracking.addWebhook('Orders', { endpoint: 'https://hooks.example.com/tracking' }));
+    expect(run.unacknowledged).toEqual([]);
+    const webhook = run.stack.node.findAll().filter((c) => c.node.path.startsWith('NagStack/Tracking/WebhookOrders/')).flatMap(acknowledgementsOn);
+    expect([...new Set(webhook.map((a) => a.id))].sort()).toEqual(['AwsSolutions-SMG4', 'AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']);
+    for (const ack of webhook) expect(ack.reason.length).toBeGreaterThan(40);
+  });
+
+  test('every acknowledgement carries a written reason; seven rules at defaults, one of them the consumer\'s; the REST API adds two', () => {
     const acks = acknowledgements(runNag(() => ({})).stack);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
     const atDefaults = [
@@ -121,6 +137,8 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-SNS2',
       'AwsSolutions-SQS3',
+      // The stall sweep's schedule: a dead-letter queue would only collect schedule ticks.
+      'Serverless-EventBusDLQ',
       'Serverless-LambdaDLQ',
       'Serverless-SQSRedrivePolicy',
     ];

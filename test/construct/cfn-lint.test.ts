@@ -6,9 +6,10 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { hardenedProps } from './hardened';
 import { synth } from './harness';
-import { ApiAuthorization, ApiType } from '../../src';
+import { ApiAuthorization, ApiType, TrackingStatus } from '../../src';
 
 /** Installed by `npx projen setup:python`, which `npx projen test` runs first. */
 const CFN_LINT = path.join(__dirname, '..', '..', '.venv', 'bin', 'cfn-lint');
@@ -66,6 +67,27 @@ describe('cfn-lint passes every synthesized template', () => {
     ['hardened (key, VPC with endpoints, reserved concurrency, web ACL)', hardenedProps],
   ])('%s', (name, props) => {
     const result = lint(name.replace(/ /g, '-'), synth(props).template.toJSON());
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test('webhooks (a created secret, a brought one, a key, every webhook prop)', () => {
+    const { template } = synth((stack) => ({ encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) }), (tracking, stack) => {
+      tracking.addWebhook('All', { endpoint: 'https://hooks.example.com/tracking' });
+      tracking.addWebhook('Stalls', {
+        endpoint: 'https://hooks.example.com/stalls',
+        statuses: [TrackingStatus.IN_TRANSIT],
+        includeStalled: true,
+        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Brought', 'webhooks/stalls'),
+        headerName: 'Authorization',
+        rateLimitPerSecond: 300,
+        retryAttempts: 3,
+        maxEventAge: Duration.minutes(30),
+        deadLetterQueueAlarm: { maxMessageCount: 5 },
+        description: 'Stalls for the operations team',
+      });
+    });
+    const result = lint('webhooks', template.toJSON());
     expect(result.output).toBe('');
     expect(result.status).toBe(0);
   });

@@ -4,6 +4,10 @@ import { ApiType } from '../../src';
 import { TRACKING_BATCH_SCHEMA, TRACKING_UPDATE_SCHEMA } from '../../src/contract/request-schema';
 import { DEFAULT_FEATURE_FLAGS } from '../../src/contract/runtime-config';
 
+/** The Lambda permissions API Gateway invokes through (the sweep's schedule has its own). */
+const apiGatewayPermissions = (t: ReturnType<typeof synth>['template']) => Object.values(t.findResources('AWS::Lambda::Permission'))
+  .filter((permission) => permission.Properties.Principal === 'apigateway.amazonaws.com');
+
 describe('a default LogisticsTrackingApi', () => {
   const { template, construct, stack } = synth();
 
@@ -33,13 +37,14 @@ describe('a default LogisticsTrackingApi', () => {
       });
     });
 
-    test('lists statuses through the sharded `by-status` index, not a raw status key, projecting keys only', () => {
+    test('lists statuses through the sharded `by-status` index, not a raw status key, projecting the keys and the stall mark only', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         GlobalSecondaryIndexes: [{
           IndexName: 'by-status',
           KeySchema: [{ AttributeName: 'status_pk', KeyType: 'HASH' }, { AttributeName: 'status_sk', KeyType: 'RANGE' }],
-          // A scan that leaves the status as it is changes no key, so it writes nothing to the index.
-          Projection: { ProjectionType: 'KEYS_ONLY' },
+          // A scan that leaves the status as it is changes nothing projected, so it writes nothing to the index;
+          // the sweep tells reported stalls from new ones by the mark.
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['stalled_sk'] },
         }],
       });
     });
@@ -87,9 +92,9 @@ describe('a default LogisticsTrackingApi', () => {
       });
     });
 
-    test("both functions log in JSON without Lambda's START, END and REPORT lines (system log level WARN), application logs at INFO", () => {
+    test("the three functions log in JSON without Lambda's START, END and REPORT lines (system log level WARN), application logs at INFO", () => {
       const functions = template.findResources('AWS::Lambda::Function');
-      expect(Object.keys(functions)).toHaveLength(2);
+      expect(Object.keys(functions)).toHaveLength(3);
       for (const fn of Object.values(functions)) {
         expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN' });
         // An application level above INFO would drop the metrics: Lambda files EMF lines, which carry no level, as INFO.
@@ -125,18 +130,21 @@ describe('a default LogisticsTrackingApi', () => {
       const statements = byId(template, 'AWS::IAM::Policy', 'TrackingHandlerRole').props.PolicyDocument.Statement;
       const actions = statements.flatMap((s: any) => [].concat(s.Action));
       expect(actions).not.toContain('dynamodb:Scan');
-      expect(actions).not.toContain('dynamodb:BatchWriteItem');
+      expect(actions).not.toContain('dynamodb:DeleteTable');
       expect(JSON.stringify(statements)).not.toContain('/index/*');
     });
 
-    test('may Put, Update, Get and BatchGet items and Query events on the table, and Query its history and by-status indexes, nothing else', () => {
+    test('may Put, Update, Get and BatchGet items, Query a shipment\'s items and delete them (erasure) on the table, and Query its two indexes, nothing else', () => {
       const statements = byId(template, 'AWS::IAM::Policy', 'TrackingHandlerRole').props.PolicyDocument.Statement;
       const tableArn = { 'Fn::GetAtt': [only(template, 'AWS::DynamoDB::Table').id, 'Arn'] };
       const indexArn = (name: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] });
       expect(statements.filter((s: any) => JSON.stringify(s.Action).includes('dynamodb:'))).toEqual([
         {
           Effect: 'Allow',
-          Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+          Action: [
+            'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query',
+            'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem',
+          ],
           Resource: tableArn,
         },
         { Effect: 'Allow', Action: 'dynamodb:Query', Resource: [indexArn('history'), indexArn('by-status')] },
@@ -171,12 +179,12 @@ describe('a default LogisticsTrackingApi', () => {
 
     test('authorizes every route with IAM', () => {
       const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-      expect(routes).toHaveLength(9);
+      expect(routes).toHaveLength(11);
       for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
     });
 
     test('grants API Gateway one invoke permission for the whole API', () => {
-      template.resourceCountIs('AWS::Lambda::Permission', 1);
+      expect(apiGatewayPermissions(template)).toHaveLength(1);
     });
   });
 
@@ -210,7 +218,7 @@ describe('a default LogisticsTrackingApi', () => {
 
     test('authorizes every method with IAM', () => {
       const methods = Object.values(rest.findResources('AWS::ApiGateway::Method'));
-      expect(methods).toHaveLength(10);
+      expect(methods).toHaveLength(12);
       for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
     });
 
@@ -257,7 +265,7 @@ describe('a default LogisticsTrackingApi', () => {
 
     test('sends unknown paths and other methods to the handler, which answers 404 and 405', () => {
       const methods = Object.values(rest.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
-      expect(methods.sort()).toEqual(['ANY', 'ANY', 'ANY', 'ANY', 'ANY', 'ANY', 'GET', 'GET', 'POST', 'POST']);
+      expect(methods.sort()).toEqual(['ANY', 'ANY', 'ANY', 'ANY', 'ANY', 'ANY', 'ANY', 'DELETE', 'GET', 'GET', 'POST', 'POST']);
       rest.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
     });
 
@@ -271,23 +279,24 @@ describe('a default LogisticsTrackingApi', () => {
     });
 
     test('grants API Gateway one invoke permission for the whole API', () => {
-      rest.resourceCountIs('AWS::Lambda::Permission', 1);
+      expect(apiGatewayPermissions(rest)).toHaveLength(1);
     });
   });
 
   describe('alarms and dashboard', () => {
-    test('creates eight alarms, each notifying the alarm topic on ALARM and OK', () => {
+    test('creates nine alarms, each notifying the alarm topic on ALARM and OK', () => {
       const topic = only(template, 'AWS::SNS::Topic').id;
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(8);
+      expect(alarms).toHaveLength(9);
       for (const alarm of alarms) {
         expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
         expect(alarm.Properties.OKActions).toEqual([{ Ref: topic }]);
-        const dlq = alarm.Properties.AlarmDescription.includes('dead-letter');
-        expect(alarm.Properties.EvaluationPeriods).toBe(dlq ? 1 : 5);
-        expect(alarm.Properties.DatapointsToAlarm).toBe(dlq ? 1 : 3);
+        // The dead-letter queue and the hourly sweep: one breaching period is the signal.
+        const once = alarm.Properties.AlarmDescription.includes('dead-letter') || alarm.Properties.AlarmDescription.includes('Stall sweep');
+        expect(alarm.Properties.EvaluationPeriods).toBe(once ? 1 : 5);
+        expect(alarm.Properties.DatapointsToAlarm).toBe(once ? 1 : 3);
       }
-      expect(construct.alarms).toHaveLength(8);
+      expect(construct.alarms).toHaveLength(9);
     });
 
     test('uses the documented default thresholds', () => {

@@ -68,8 +68,9 @@ describe('the documented alarm defaults are the ones applied', () => {
     expect(amount(documented!)).toBe(value);
   });
 
-  test.each(ALARMS)('%s: the summary states the threshold and "in <datapoints> of <periods> minutes"', (alarm) => {
-    const summary = /^- on, (.+?)(?: per minute| messages?)? in (\d+) of (\d+) minutes?$/.exec(perAlarm.get(alarm) ?? '');
+  test.each(ALARMS)('%s: the summary states the threshold and "in <datapoints> of <periods> minutes" (or sweep intervals)', (alarm) => {
+    const unit = alarm === 'sweepErrors' ? 'sweep intervals?' : 'minutes?';
+    const summary = new RegExp(`^- on, (.+?)(?: per minute| messages?| errors?)? in (\\d+) of (\\d+) ${unit}$`).exec(perAlarm.get(alarm) ?? '');
     expect(summary).not.toBeNull();
     const [, documentedThreshold, datapoints, periods] = summary!;
     expect(amount(documentedThreshold)).toBe(threshold(alarm)[1]);
@@ -77,13 +78,14 @@ describe('the documented alarm defaults are the ones applied', () => {
     expect(Number(periods)).toBe(ALARM_DEFAULTS[alarm].evaluationPeriods);
   });
 
-  test('AlarmOptions documents the common evaluation and the dead-letter queue\'s own', () => {
+  test('AlarmOptions documents the common evaluation and the dead-letter queue\'s and stall sweep\'s own', () => {
     const common = defaultsOf('AlarmOptions');
     for (const setting of ['evaluationPeriods', 'datapointsToAlarm'] as const) {
-      const documented = /^(\d+) \((\d+) for the dead-letter queue alarm\)$/.exec(common.get(setting) ?? '');
+      const documented = /^(\d+) \((\d+) for the dead-letter queue and stall sweep alarms\)$/.exec(common.get(setting) ?? '');
       expect(documented).not.toBeNull();
       for (const alarm of ALARMS) {
-        expect([alarm, ALARM_DEFAULTS[alarm][setting]]).toEqual([alarm, Number(documented![alarm === 'deadLetterQueue' ? 2 : 1])]);
+        const own = alarm === 'deadLetterQueue' || alarm === 'sweepErrors';
+        expect([alarm, ALARM_DEFAULTS[alarm][setting]]).toEqual([alarm, Number(documented![own ? 2 : 1])]);
       }
     }
     expect(common.get('enabled')).toBe('true');

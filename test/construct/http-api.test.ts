@@ -41,7 +41,10 @@ describe('apiType HTTP', () => {
     expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '1.0' });
     const handlerId = byId(template, 'AWS::Lambda::Function', 'TrackingHandler').id;
     expect(integration.IntegrationUri).toEqual({ 'Fn::GetAtt': [handlerId, 'Arn'] });
-    const permission = only(template, 'AWS::Lambda::Permission').props;
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .map((resource) => resource.Properties).filter((props) => props.Principal === 'apigateway.amazonaws.com');
+    expect(permissions).toHaveLength(1);
+    const [permission] = permissions;
     expect(permission).toMatchObject({ Principal: 'apigateway.amazonaws.com', FunctionName: { 'Fn::GetAtt': [handlerId, 'Arn'] } });
     expect(JSON.stringify(permission.SourceArn)).toContain('/*/*/*');
   });

@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { byId, only, synth } from './harness';
 import { TrackingStatus } from '../../src';
 
-describe('status-change events', () => {
+describe('shipment events and delivery analytics', () => {
   const { template, construct } = synth();
   const processor = () => byId(template, 'AWS::Lambda::Function', 'TrackingStreamProcessor');
 
@@ -16,7 +16,7 @@ describe('status-change events', () => {
     });
   });
 
-  test('reads the table stream filtered at the source to written state items, with bounded retries and per-record failures', () => {
+  test('reads the table stream filtered at the source to state items written or removed, with bounded retries and per-record failures', () => {
     const mapping = only(template, 'AWS::Lambda::EventSourceMapping').props;
     expect(mapping).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': [only(template, 'AWS::DynamoDB::Table').id, 'StreamArn'] },
@@ -28,22 +28,28 @@ describe('status-change events', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [only(template, 'AWS::SQS::Queue').id, 'Arn'] } } },
     });
     expect(JSON.parse(mapping.FilterCriteria.Filters[0].Pattern)).toEqual({
-      eventName: ['INSERT', 'MODIFY'],
+      eventName: ['INSERT', 'MODIFY', 'REMOVE'],
+      // Event items and the delivery record (sk DELIVERY, which the processor itself writes) never invoke it.
       dynamodb: { Keys: { sk: { S: ['STATE'] } } },
     });
   });
 
-  test('publishes to a created bus, dead-letters to the queue, and reads only the flags', () => {
+  test('publishes to a created bus, dead-letters to the queue, reads only the flags, and counts into the table', () => {
     const env = processor().props.Environment.Variables;
     expect(env.EVENT_BUS_NAME).toEqual({ Ref: only(template, 'AWS::Events::EventBus').id });
     expect(env.DEAD_LETTER_QUEUE_URL).toEqual({ Ref: only(template, 'AWS::SQS::Queue').id });
     expect(env.FLAGS_PARAMETER_NAME).toBeDefined();
     expect(env.CONFIG_PARAMETER_NAME).toBeUndefined();
+    expect(env.TABLE_NAME).toEqual({ Ref: only(template, 'AWS::DynamoDB::Table').id });
+    expect(env.HISTORY_INDEX_NAME).toBe('history');
+    // The dashboard reads the analytics metrics by these two (see the monitoring tests).
+    expect(env).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'LogisticsTracking', POWERTOOLS_SERVICE_NAME: 'logistics-tracking-notifications' });
     const statements = byId(template, 'AWS::IAM::Policy', 'TrackingStreamProcessorRole').props.PolicyDocument.Statement;
     const actions = statements.flatMap((s: any) => [].concat(s.Action));
     expect(actions).toEqual(expect.arrayContaining(['events:PutEvents', 'sqs:SendMessage', 'ssm:GetParameters',
       'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']));
-    expect(actions.filter((a: string) => /dynamodb:(Put|Update|Delete|BatchWrite|Scan)/.test(a))).toEqual([]);
+    // The writes are the delivery record's: its PutItem, and its DeleteItem when the shipment is removed.
+    expect(actions.filter((a: string) => /dynamodb:(Put|Update|Delete|BatchWrite|Scan)/.test(a))).toEqual(['dynamodb:PutItem', 'dynamodb:DeleteItem']);
   });
 
   test("the processor's policy allows exactly what it and its mapping call, on exactly their resources", () => {
@@ -57,6 +63,9 @@ describe('status-change events', () => {
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [only(template, 'AWS::Events::EventBus').id, 'Arn'] } },
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [only(template, 'AWS::SQS::Queue').id, 'Arn'] } },
       { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:111111111111:parameter', { Ref: flags }]] } },
+      // The delivery record, and the last ETA from the history index (its ARN, not table/*).
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: { 'Fn::GetAtt': [table, 'Arn'] } },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/history']] } },
       { Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
       { Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: { 'Fn::GetAtt': [table, 'StreamArn'] } },
     ]);
@@ -117,7 +126,7 @@ describe('onStatusChanged', () => {
     const { template } = synth({}, (construct, stack) => {
       construct.onStatusChanged('All', new targets.SqsQueue(new sqs.Queue(stack, 'Notify')));
     });
-    const rule = only(template, 'AWS::Events::Rule').props;
+    const rule = byId(template, 'AWS::Events::Rule', 'TrackingStatusChangedAll').props;
     expect(rule.EventPattern).toEqual({ 'source': ['logistics.tracking'], 'detail-type': ['Tracking Status Changed'] });
   });
 });

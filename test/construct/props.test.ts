@@ -58,10 +58,10 @@ describe('props', () => {
     expect(envOf(template).DEFAULT_FLAGS).toBe(expected);
   });
 
-  test('logRetention applies to both functions\' logs and the access logs', () => {
+  test('logRetention applies to the three functions\' logs and the access logs', () => {
     const { template } = synth({ logRetention: logs.RetentionDays.ONE_WEEK });
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(3);
+    expect(groups).toHaveLength(4);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(7);
   });
 
@@ -99,11 +99,12 @@ describe('props', () => {
         tableThrottles: { maxThrottledRequestCount: 10 },
         deadLetterQueue: { maxMessageCount: 5, evaluationPeriods: 2, datapointsToAlarm: 2 },
         streamIteratorAge: { maxIteratorAge: Duration.minutes(10) },
+        sweepErrors: { maxErrorCount: 2, evaluationPeriods: 3, datapointsToAlarm: 2 },
       },
     });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(7);
-    expect(construct.alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
+    expect(construct.alarms).toHaveLength(8);
     const by = (d: string) => alarms.find((a) => a.AlarmDescription.includes(d));
     expect(by('server errors')).toMatchObject({ Threshold: 1, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
     expect(by('p99 latency').Threshold).toBe(800);
@@ -113,6 +114,7 @@ describe('props', () => {
     expect(by('throttled requests').Threshold).toBe(10);
     expect(by('dead-letter queue')).toMatchObject({ Threshold: 5, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
     expect(by('iterator age').Threshold).toBe(600_000);
+    expect(by('Stall sweep')).toMatchObject({ Threshold: 2, EvaluationPeriods: 3, DatapointsToAlarm: 2, Period: 3600 });
   });
 
   test('alarmTopic is notified instead of a created topic', () => {
@@ -145,11 +147,11 @@ describe('props', () => {
     test('none() leaves routes (HTTP) and methods (REST) open and warns', () => {
       const { template, stack } = synth({ authorization: ApiAuthorization.none() });
       const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-      expect(routes).toHaveLength(9);
+      expect(routes).toHaveLength(11);
       for (const route of routes) expect(route.Properties.AuthorizationType).toBe('NONE');
       const rest = synth({ apiType: ApiType.REST, authorization: ApiAuthorization.none() }).template;
       const methods = Object.values(rest.findResources('AWS::ApiGateway::Method'));
-      expect(methods).toHaveLength(10);
+      expect(methods).toHaveLength(12);
       for (const method of methods) expect(method.Properties.AuthorizationType).toBe('NONE');
       const warnings = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning');
       expect(JSON.stringify(warnings)).toContain('logistics-tracking-api:unauthenticatedApi');
@@ -180,7 +182,7 @@ describe('props', () => {
 
 describe('grants', () => {
   /** The statements of the policy `grant` gives a role, and the stage method ARN of a route in the same stack. */
-  const grantsOf = (grant: 'grantIngest' | 'grantRead') => {
+  const grantsOf = (grant: 'grantIngest' | 'grantRead' | 'grantErase') => {
     // The REST API's method ARNs; test/construct/http-api.test.ts checks the HTTP API's.
     const { template, stack, construct } = synth({ apiType: ApiType.REST }, (c, s) => {
       c[grant](new iam.Role(s, 'Client', { assumedBy: new iam.AccountRootPrincipal() }));
@@ -213,21 +215,30 @@ describe('grants', () => {
     expect(JSON.stringify(statements[0].Resource)).not.toContain('*');
   });
 
+  test('grantErase allows execute-api:Invoke on DELETE /shipments/{tracking_id} of the stage only', () => {
+    const { statements } = grantsOf('grantErase');
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('execute-api:Invoke');
+    expect(routesIn(statements[0])).toEqual(['DELETE /shipments/{tracking_id}']);
+  });
+
   test('every contract route is in exactly one grant', () => {
-    const granted = { grantIngest: routesIn(grantsOf('grantIngest').statements[0]), grantRead: routesIn(grantsOf('grantRead').statements[0]) };
+    const granted = {
+      grantIngest: routesIn(grantsOf('grantIngest').statements[0]),
+      grantRead: routesIn(grantsOf('grantRead').statements[0]),
+      grantErase: routesIn(grantsOf('grantErase').statements[0]),
+    };
     for (const route of Object.values<RouteDefinition>(ROUTES)) {
       const holders = Object.entries(granted).filter(([, routes]) => routes.includes(`${route.method} ${route.path}`)).map(([grant]) => grant);
       expect({ route: `${route.method} ${route.path}`, holders }).toEqual({ route: `${route.method} ${route.path}`, holders: [expect.any(String)] });
     }
   });
 
-  test.each([['grantIngest', 'ingest'], ['grantRead', 'read']] as const)(
+  test.each([['grantIngest', 'ingest'], ['grantRead', 'read'], ['grantErase', 'erase']] as const)(
     '%s allows exactly the stage method ARNs of the contract routes marked %s, nothing else', (grant, group) => {
       const { statements, arnOf } = grantsOf(grant);
-      expect(statements).toEqual([{
-        Effect: 'Allow',
-        Action: 'execute-api:Invoke',
-        Resource: Object.values<RouteDefinition>(ROUTES).filter((route) => route.grant === group).map(arnOf),
-      }]);
+      const arns = Object.values<RouteDefinition>(ROUTES).filter((route) => route.grant === group).map(arnOf);
+      // A policy statement with one resource names it alone, not in a list.
+      expect(statements).toEqual([{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: arns.length === 1 ? arns[0] : arns }]);
     });
 });

@@ -17,15 +17,15 @@ const roleStatements = (template: Template) => Object.values(template.findResour
 describe('encryptionKey: everything stored at rest is under the consumer\'s key', () => {
   const { template, stack } = synth((s) => ({ encryptionKey: new kms.Key(s, 'Key', { enableKeyRotation: true }) }));
 
-  test('all three log groups', () => {
+  test('all four log groups', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup')).map((r: any) => r.Properties);
-    expect(groups).toHaveLength(3);
+    expect(groups).toHaveLength(4);
     for (const group of groups) expect(group.KmsKeyId).toEqual(keyRef(stack));
   });
 
-  test('both functions\' environment variables', () => {
+  test('the three functions\' environment variables', () => {
     const all = functions(template);
-    expect(all).toHaveLength(2);
+    expect(all).toHaveLength(3);
     for (const fn of all) expect(fn.KmsKeyArn).toEqual(keyRef(stack));
   });
 
@@ -81,9 +81,9 @@ describe('vpc: both functions in the consumer\'s VPC', () => {
     expect(template.findResources('AWS::EC2::SecurityGroupIngress')).toEqual({});
   });
 
-  test('both roles may manage the function\'s network interfaces, in this region only', () => {
+  test('the three roles may manage their function\'s network interfaces, in this region only', () => {
     const eni = roleStatements(template).filter((statement: any) => [statement.Action].flat().includes('ec2:CreateNetworkInterface'));
-    expect(eni).toHaveLength(2);
+    expect(eni).toHaveLength(3);
     for (const statement of eni) {
       expect(statement).toEqual({
         Effect: 'Allow',
@@ -185,8 +185,10 @@ describe('reserved concurrency', () => {
     expect(byId(template, 'AWS::Lambda::Function', 'TrackingStreamProcessor').props.ReservedConcurrentExecutions).toBe(4);
   });
 
-  test('no reservation by default', () => {
-    for (const fn of functions(synth().template)) expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+  test('no reservation by default but the stall sweep\'s one, which keeps runs from overlapping', () => {
+    for (const fn of functions(synth().template)) {
+      expect(fn.ReservedConcurrentExecutions).toBe(fn.Description.includes('stalled shipments') ? 1 : undefined);
+    }
   });
 
   test('on an HTTP API, a handler reservation warns that over it clients get a 500 without Retry-After; a REST API answers 503 and does not warn', () => {
