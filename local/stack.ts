@@ -13,10 +13,12 @@ import { checkCodeDirectory, NodeExecutable, nodeForRuntime } from './node-runti
 import { OpenApiRoute } from './openapi-route';
 import { freePort } from './ports';
 import { provision, Provisioned } from './provision';
+import { Schedules, ScheduleTargetRun } from './schedules';
 import { apiEndpoints, stageBasePath, stageNames } from './served-api';
 import { LocalCredentials, SigV4Verifier } from './sigv4';
 import { StreamMapping, StreamMappingStats } from './stream-mapping';
 import { LocalTemplate, readLocalTemplate } from './template';
+import { LocalWebhooks, startWebhooks, WebhookRoute, WebhookStats } from './webhooks';
 import { InvokeOptions, PoolStats, WorkerPool } from './workers';
 
 /**
@@ -77,6 +79,17 @@ export interface LocalStackOptions {
   readonly streamPollIntervalMs?: number;
   /** The document served at `GET /openapi.json`. @default `<projectDir>/assets/openapi/openapi.json` */
   readonly openApiFile?: string;
+  /**
+   * Where webhooks go locally: a template endpoint (an API destination's
+   * InvocationEndpoint, exactly as the template has it) → a local URL. A webhook
+   * whose endpoint is not here is not delivered (the start-up report says so).
+   * @default {}
+   */
+  readonly webhookEndpoints?: Readonly<Record<string, string>>;
+  /** Values of secrets outside the template that webhooks' connections name, by the ARN or name the template gives. @default generated */
+  readonly webhookSecretValues?: Readonly<Record<string, string>>;
+  /** The first webhook retry waits this long, each next one twice as long (at most a minute). @default 1000 */
+  readonly webhookRetryBaseDelayMs?: number;
 }
 
 export interface LocalStack {
@@ -91,6 +104,8 @@ export interface LocalStack {
   readonly logDir: string;
   readonly template: LocalTemplate;
   readonly provisioned: Provisioned;
+  /** Every webhook of the template, with the local URL it goes to (none: not delivered) and its secret on the emulator. */
+  readonly webhooks: readonly WebhookRoute[];
   /** Present with `faultInjection`: make moto unreachable (or hanging) for the functions, and reachable again. */
   readonly faults?: {
     refuseConnections(): Promise<void>;
@@ -103,6 +118,10 @@ export interface LocalStack {
   poolStats(): Record<string, PoolStats>;
   /** By event source mapping logical id. */
   streamStats(): Record<string, StreamMappingStats>;
+  /** By webhook id (`<rule logical id>/<target id>`), delivered webhooks only. */
+  webhookStats(): Record<string, WebhookStats>;
+  /** Runs a scheduled rule now (by rule name or logical id), as `POST /_local/schedules/<name>` does; see local/schedules.ts. */
+  runSchedule(nameOrLogicalId: string): Promise<ScheduleTargetRun[]>;
   stop(): Promise<void>;
 }
 
@@ -157,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const servedFunctionIds = [...new Set([
       ...endpoints.flatMap((endpoint) => (endpoint.functionLogicalId !== undefined ? [endpoint.functionLogicalId] : [])),
       ...streamMappings.map((mapping) => mapping.functionLogicalId),
+      ...template.schedules.flatMap((schedule) => schedule.targets.map((target) => target.functionLogicalId)),
     ])];
     const nodes = new Map(servedFunctionIds.map((id) => {
       const fn = template.functions.get(id)!;
@@ -165,9 +185,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }));
 
     let gateway: { readonly listener: http.RequestListener } | undefined;
+    let schedules: Schedules | undefined;
     const openApi = new OpenApiRoute(options.openApiFile ?? path.join(projectDir, 'assets', 'openapi', 'openapi.json'));
     const server = http.createServer((request, response) => {
       if (openApi.matches(request)) return openApi.serve(request, response);
+      if (schedules?.matches(request)) return schedules.serve(request, response);
       if (gateway) return gateway.listener(request, response);
       response.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
       response.end('{"message":"the local runtime is starting"}');
@@ -207,6 +229,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.add(() => startedEmulator.stop());
 
     const provisioned = await provision(template, { endpoint: emulator.endpoint, region: template.region, credentials });
+    // Before any function runs, so the first published event already reaches its webhooks.
+    const webhooks: LocalWebhooks = await startWebhooks({
+      template,
+      endpoint: emulator.endpoint,
+      credentials,
+      endpoints: options.webhookEndpoints,
+      secretValues: options.webhookSecretValues,
+      retryBaseDelayMs: options.webhookRetryBaseDelayMs,
+      log: functionLog,
+    });
+    cleanups.add(() => webhooks.stop());
 
     let functionsEndpoint = emulator.endpoint;
     let faultProxy: FaultProxy | undefined;
@@ -270,6 +303,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       invoke: (functionLogicalId: string, event: unknown, invokeOptions: InvokeOptions) => pools.get(functionLogicalId)!.invoke(event, invokeOptions),
       log: options.accessLog,
     };
+    const runningSchedules = new Schedules({
+      schedules: template.schedules,
+      accountId: template.accountId,
+      region: template.region,
+      invoke: gatewayOptions.invoke,
+      log: functionLog,
+    });
+    runningSchedules.start();
+    // Before the pools stop (cleanups run last in, first out).
+    cleanups.add(async () => runningSchedules.stop());
+    schedules = runningSchedules;
+
     gateway = template.protocol === 'HTTP'
       ? new HttpGateway({ ...gatewayOptions, api: template.httpApi })
       : new Gateway({ ...gatewayOptions, api: template.api });
@@ -287,6 +332,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logDir,
       template,
       provisioned,
+      webhooks: webhooks.routes,
       faults: faultProxy && {
         refuseConnections: () => faultProxy!.refuseConnections(),
         holdConnections: () => faultProxy!.holdConnections(),
@@ -295,6 +341,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       poolStats: () => Object.fromEntries([...pools].map(([id, pool]) => [template.functions.get(id)!.name, pool.stats()])),
       streamStats: () => Object.fromEntries([...mappings].map(([id, mapping]) => [id, mapping.stats()])),
+      webhookStats: () => webhooks.stats(),
+      runSchedule: (name) => runningSchedules.run(name),
       stop: () => {
         if (!stopped) {
           // New connections are refused first, so nothing new reaches a worker that is stopping.

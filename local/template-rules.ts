@@ -1,5 +1,6 @@
 import { IntrinsicResolver, TemplateError } from './intrinsics';
 import type { QueueSpec } from './template';
+import { API_DESTINATION_ARN } from './template-webhooks';
 
 /**
  * EventBridge rules, read for moto: moto matches a rule's pattern and delivers to
@@ -11,6 +12,9 @@ import type { QueueSpec } from './template';
  *   moto's PutEvents fail (HTTP 500) for *every* event on the bus;
  * - SQS targets that are not queues of this template (nothing would receive them);
  * - DISABLED rules: moto delivers to them anyway.
+ *
+ * API destination targets (webhooks) are read, and delivered, apart: see
+ * template-webhooks.ts.
  *
  * moto ignores a target's `Input` and `InputPath` (the queue gets the whole event):
  * such a target is kept, with a warning. `InputTransformer` works.
@@ -49,8 +53,10 @@ export function readRules(
   for (const id of ids) {
     const props = resolver.properties(id);
     const where = `Resources.${id}.Properties`;
+    // Schedules are template-schedules.ts's: the runtime invokes their functions itself.
+    if (props.ScheduleExpression !== undefined && props.EventPattern === undefined) continue;
     if (props.EventPattern === undefined) {
-      notServed.push(`${id} (a rule without an event pattern: schedules do not run locally)`);
+      notServed.push(`${id} (a rule without an event pattern or a schedule)`);
       continue;
     }
     if (props.State !== undefined && props.State !== 'ENABLED') {
@@ -68,6 +74,7 @@ export function readRules(
     for (const [i, target] of ((props.Targets ?? []) as Record<string, any>[]).entries()) {
       const arn = String(target.Arn);
       const label = `target ${target.Id ?? i} of rule ${id} (${arn})`;
+      if (API_DESTINATION_ARN.test(arn)) continue;
       if (!/^arn:[^:]+:sqs:/.test(arn)) {
         warnings.push(`${label} is not an SQS queue: skipped (moto's PutEvents fails on Lambda, SNS and Step Functions targets)`);
         continue;

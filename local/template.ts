@@ -7,6 +7,8 @@ import type { RestApiSpec } from './template-api';
 import { readEventSourceMappings, StreamMappingSpec } from './template-event-sources';
 import type { HttpApiSpec } from './template-http-api';
 import { readRules, RuleSpec } from './template-rules';
+import { readSchedules, ScheduleSpec } from './template-schedules';
+import { readSecrets, readWebhooks, SecretSpec, WebhookSpec } from './template-webhooks';
 
 /**
  * What the local runtime serves, read from a synthesized template: every value
@@ -85,9 +87,15 @@ export interface LocalTemplateBase {
   readonly eventBuses: readonly EventBusSpec[];
   /** EventBridge rules with their SQS targets (see template-rules.ts for what is left out). */
   readonly rules: readonly RuleSpec[];
+  /** Scheduled rules that invoke functions of this template (template-schedules.ts). */
+  readonly schedules: readonly ScheduleSpec[];
   readonly functions: ReadonlyMap<string, FunctionSpec>;
   /** Event source mappings on the streams of this template's tables, served by polling the stream. */
   readonly streamMappings: readonly StreamMappingSpec[];
+  /** Secrets Manager secrets, created on the emulator (see template-webhooks.ts). */
+  readonly secrets: readonly SecretSpec[];
+  /** Rule targets that are API destinations, delivered by the local runtime (see local/webhooks.ts). */
+  readonly webhooks: readonly WebhookSpec[];
   /** What the template has that the local runtime does not run, for the start-up report. */
   readonly notServed: readonly string[];
   /** What runs locally but not quite as on AWS, for the start-up report. */
@@ -142,6 +150,7 @@ export function toLocalTemplate(stack: AssemblyStack, options: ReadTemplateOptio
   const served = readServedApi(byType, resolver, functions, options, notServed);
   const tables = byType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable').map((id) => readTable(id, resolver));
   const queues = byType('AWS::SQS::Queue').map((id) => readQueue(id, resolver));
+  const rules = readRules(byType('AWS::Events::Rule'), resolver, queues, notServed, warnings);
 
   return withServedApi({
     stackName: stack.stackName,
@@ -151,9 +160,12 @@ export function toLocalTemplate(stack: AssemblyStack, options: ReadTemplateOptio
     parameters: byType('AWS::SSM::Parameter').map((id) => readParameter(id, resolver)),
     queues,
     eventBuses: byType('AWS::Events::EventBus').map((id) => readEventBus(id, resolver)),
-    rules: readRules(byType('AWS::Events::Rule'), resolver, queues, notServed, warnings),
+    rules,
+    schedules: readSchedules(byType('AWS::Events::Rule'), resolver, functions, notServed),
     functions,
     streamMappings: readEventSourceMappings(byType('AWS::Lambda::EventSourceMapping'), resolver, tables, functions, queues, notServed, warnings),
+    secrets: readSecrets(byType('AWS::SecretsManager::Secret'), resolver),
+    webhooks: readWebhooks(rules, byType, resolver, queues, notServed, warnings),
     notServed,
     warnings,
   }, served);

@@ -200,7 +200,7 @@ describe.each(FLAVOURS)('$apiType API', (flavour) => {
       const document: any = await response.json();
       expect(document).toEqual(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'assets', 'openapi', 'openapi.json'), 'utf8')));
       expect(document.openapi).toMatch(/^3\./);
-      expect(Object.keys(document.paths).sort()).toEqual(['/shipments', '/status', '/track', '/track/batch']);
+      expect(Object.keys(document.paths).sort()).toEqual(['/shipments', '/shipments/{tracking_id}', '/status', '/track', '/track/batch']);
     });
   });
 

@@ -29,7 +29,13 @@ export const E2E_STAGE = 'e2e';
 export const CONFIG_CACHE_TTL_SECONDS = 2;
 
 /** Construct ids of the queues in the e2e app (their logical ids start with these). */
-export const E2E_QUEUES = { statusChanges: 'StatusChanges', deliveries: 'Deliveries', deadLetter: 'TrackingDeadLetterQueue' } as const;
+export const E2E_QUEUES = {
+  statusChanges: 'StatusChanges',
+  deliveries: 'Deliveries',
+  stalls: 'Stalls',
+  deletions: 'Deletions',
+  deadLetter: 'TrackingDeadLetterQueue',
+} as const;
 
 /** Long enough for moto's start, a Node 24 cold start and the slow fault and TTL cases. */
 export const E2E_TIMEOUT_MS = 120_000;
@@ -49,6 +55,9 @@ export function synthE2eApp(outdir: string, props: Partial<LogisticsTrackingApiP
   tracking.onStatusChanged('Delivered', new targets.SqsQueue(new sqs.Queue(stack, E2E_QUEUES.deliveries)), {
     statuses: [TrackingStatus.DELIVERED],
   });
+  // Every stall and every erasure: what an operations team would subscribe.
+  tracking.onShipmentStalled('All', new targets.SqsQueue(new sqs.Queue(stack, E2E_QUEUES.stalls)));
+  tracking.onShipmentDeleted('All', new targets.SqsQueue(new sqs.Queue(stack, E2E_QUEUES.deletions)));
   app.synth();
   return outdir;
 }
@@ -80,7 +89,13 @@ export interface E2eStack {
   readonly dynamodb: DynamoDBClient;
   readonly ssm: SSMClient;
   /** What reached the rules' queues (EventBridge events) and the dead-letter queue, read from moto. */
-  readonly queues: { readonly statusChanges: QueueInbox; readonly deliveries: QueueInbox; readonly deadLetter: QueueInbox };
+  readonly queues: {
+    readonly statusChanges: QueueInbox;
+    readonly deliveries: QueueInbox;
+    readonly stalls: QueueInbox;
+    readonly deletions: QueueInbox;
+    readonly deadLetter: QueueInbox;
+  };
   request(options: RequestOptions): Promise<Response>;
   /** POST /track with a JSON body. */
   track(update: object): Promise<Response>;
@@ -127,7 +142,13 @@ export async function startE2eStack(
       flagsParameterName,
       dynamodb,
       ssm,
-      queues: { statusChanges: inbox(E2E_QUEUES.statusChanges), deliveries: inbox(E2E_QUEUES.deliveries), deadLetter: inbox(E2E_QUEUES.deadLetter) },
+      queues: {
+        statusChanges: inbox(E2E_QUEUES.statusChanges),
+        deliveries: inbox(E2E_QUEUES.deliveries),
+        stalls: inbox(E2E_QUEUES.stalls),
+        deletions: inbox(E2E_QUEUES.deletions),
+        deadLetter: inbox(E2E_QUEUES.deadLetter),
+      },
       request,
       track: (body) => request({ method: 'POST', path: '/track', body, headers: { 'Content-Type': 'application/json' } }),
       status: (trackingId, query = {}) => request({ method: 'GET', path: '/status', query: { tracking_id: trackingId, ...query } }),

@@ -205,7 +205,8 @@ describe("the construct's own template (its default API type)", () => {
     const local = httpTemplate(JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON())));
     const handler = [...local.functions.values()].find((fn) => fn.logicalId.startsWith('TrackingHandler'))!;
     expect(apiEndpoints(local).map((endpoint) => endpoint.label).sort()).toEqual([
-      '$default', 'ANY /shipments', 'ANY /status', 'ANY /track', 'ANY /track/batch', 'GET /shipments', 'GET /status', 'POST /track', 'POST /track/batch',
+      '$default', 'ANY /shipments', 'ANY /shipments/{tracking_id}', 'ANY /status', 'ANY /track', 'ANY /track/batch',
+      'DELETE /shipments/{tracking_id}', 'GET /shipments', 'GET /status', 'POST /track', 'POST /track/batch',
     ]);
     for (const endpoint of apiEndpoints(local)) expect(endpoint).toMatchObject({ authorizationType: 'AWS_IAM', functionLogicalId: handler.logicalId });
     expect([...local.httpApi.stages.keys()]).toEqual(['qa']);

@@ -167,10 +167,10 @@ describe('reserved concurrency, from ReservedConcurrentExecutions', () => {
     return Object.fromEntries([...functions.values()].map((fn) => [fn.logicalId.replace(/[0-9A-F]{8}$/, ''), fn.reservedConcurrency]));
   };
 
-  test("the construct's props reach each function; without them there is no reservation", () => {
-    expect(reserved({})).toEqual({ TrackingHandler: undefined, TrackingStreamProcessor: undefined });
+  test("the construct's props reach each function; without them there is no reservation but the sweep's own", () => {
+    expect(reserved({})).toEqual({ TrackingHandler: undefined, TrackingStreamProcessor: undefined, TrackingSweep: 1 });
     expect(reserved({ handlerReservedConcurrency: 3, streamProcessorReservedConcurrency: 2 }))
-      .toEqual({ TrackingHandler: 3, TrackingStreamProcessor: 2 });
+      .toEqual({ TrackingHandler: 3, TrackingStreamProcessor: 2, TrackingSweep: 1 });
   });
 
   const withValue = (value: unknown) => {
