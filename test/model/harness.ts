@@ -5,15 +5,18 @@ import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { FaultInjector, SdkFaultInjector } from './harness/fault-injector';
 import { HandlerResponse, invokeApiHandler, proxyEvent } from './harness/invocation';
-import { synthModelApp, STATUS_CHANGES_QUEUE_ID } from './harness/model-app';
+import { SHIPMENT_NOTICES_QUEUE_ID, synthModelApp, STATUS_CHANGES_QUEUE_ID } from './harness/model-app';
 import { StreamDelivery, StreamRun } from './harness/stream-delivery';
 // Types only: the modules themselves are loaded once the environment is set (startModelHarness).
 import type * as SharedConfig from '../../lambda/shared/config';
 import type * as SharedSsm from '../../lambda/shared/ssm-client';
 import type * as StreamProcessorClients from '../../lambda/stream-processor/clients';
 import type * as StreamProcessor from '../../lambda/stream-processor/index';
+import type * as SweepEntry from '../../lambda/sweep/index';
+import type * as Sweep from '../../lambda/sweep/sweep';
 import type * as TrackingClients from '../../lambda/tracking/clients';
 import type * as TrackingHandler from '../../lambda/tracking/index';
+import type * as TrackingRepository from '../../lambda/tracking/repository';
 import { Cleanups } from '../../local/cleanups';
 import { Emulator, PortInUseError, startEmulator } from '../../local/emulator';
 import { freePort } from '../../local/ports';
@@ -21,7 +24,7 @@ import { provision } from '../../local/provision';
 import { apiEndpoints } from '../../local/served-api';
 import { DEFAULT_CREDENTIALS } from '../../local/stack';
 import { FunctionSpec, LocalTemplate, readLocalTemplate } from '../../local/template';
-import type { StatusChangedDetail } from '../../src/contract/events';
+import type { ShipmentDeletedDetail, ShipmentStalledDetail, StatusChangedDetail } from '../../src/contract/events';
 import { ROUTES } from '../../src/contract/routes';
 import { ENV, type FeatureFlagsDocument } from '../../src/contract/runtime-config';
 
@@ -29,6 +32,7 @@ export type { DynamoDbOperation, Fault, FaultInjector, FaultKind } from './harne
 export { FAULT_KINDS } from './harness/fault-injector';
 export type { HandlerResponse } from './harness/invocation';
 export type { StreamRun } from './harness/stream-delivery';
+export type { SweepReport } from '../../lambda/sweep/sweep';
 
 /**
  * The harness of the model-based tests: the REAL tracking handler and stream
@@ -42,8 +46,9 @@ export type { StreamRun } from './harness/stream-delivery';
  * API Gateway's request validation and required query parameters (the handler
  * validates everything itself, so invalid requests get the handler's answer),
  * and the stream mapping's timing (records are delivered when
- * {@link ModelHarness.publishedStatusChanges} is called, never concurrently
- * with requests).
+ * {@link ModelHarness.publishedStatusChanges} or {@link ModelHarness.publishedEvents}
+ * is called, never concurrently with requests), and the sweep's schedule (it runs
+ * when {@link ModelHarness.runSweep} is called, at the "now" it is given).
  *
  * Other differences from AWS the properties must tolerate:
  * - A timeout fault fails at once; on AWS the attempt first waits the client's
@@ -94,7 +99,8 @@ export interface ModelHarness {
    * schema, LSI, GSI and stream; the config and flags parameters (all three
    * flags on: enhanced tracking, batch processing, real-time notifications); the
    * event bus; the `All` rule (every `Tracking Status Changed`) → its queue; the
-   * processor's dead-letter queue. Also disarms every fault, forgets the attempt
+   * stall and deletion rules → the notices queue; the processor's dead-letter
+   * queue. Also disarms every fault, forgets the attempt
    * counts and the stream position, and gives the handler's DynamoDB client a
    * full SDK retry quota (as a fresh execution environment has), so a scenario
    * replays the same whatever ran before it. The handlers' config cache is kept:
@@ -107,8 +113,21 @@ export interface ModelHarness {
   postBatch(body: unknown, headers?: Record<string, string>): Promise<HandlerResponse>;
   /** GET /status?tracking_id=… (plus `query`, e.g. `limit`, `cursor`). */
   getStatus(trackingId: string, query?: Record<string, string>): Promise<HandlerResponse>;
-  /** GET /shipments?status=… (plus `query`, e.g. `limit`, `cursor`). */
+  /** GET /shipments?status=… (plus `query`, e.g. `limit`, `cursor`, `updated_before`). */
   getShipments(status: string, query?: Record<string, string>): Promise<HandlerResponse>;
+  /** DELETE /shipments/{tracking_id} through the real handler. */
+  deleteShipment(trackingId: string): Promise<HandlerResponse>;
+  /**
+   * One run of the REAL stall sweep (lambda/sweep/sweep.ts) in process, with the
+   * sweep function's thresholds and expiry from the template, at `now` (epoch ms)
+   * instead of the clock and with no time limit. Its index queries and stall
+   * markings go through the harness's own DynamoDB client (no faults; not queued
+   * behind the handler's requests, which makes a sweep's 56 shard queries about
+   * a third faster); its expiries through the handler's repository, as the
+   * function's do (faults armed on the handler's client apply to them). Rejects
+   * when the sweep does.
+   */
+  runSweep(now: number): Promise<Sweep.SweepReport>;
   /** Any request to the handler (another method, no body, odd headers). `resource` is the API Gateway resource path. */
   request(options: ApiRequest): Promise<HandlerResponse>;
   /** Every item in the table, unmarshalled: a consistent Scan straight against moto, not via the handler. */
@@ -126,8 +145,24 @@ export interface ModelHarness {
    * {@link lastStreamRun} tells what the run did.
    */
   publishedStatusChanges(): Promise<StatusChangedDetail[]>;
+  /**
+   * As {@link publishedStatusChanges}, with the other events published since the
+   * last call: the `detail` of each `Tracking Shipment Stalled` and `Tracking
+   * Shipment Deleted` event (the rules `onShipmentStalled` and `onShipmentDeleted`
+   * deliver them to one queue), each kind in arrival order. Either method
+   * delivers the stream and drains every queue: what one returned the other
+   * does not return again.
+   */
+  publishedEvents(): Promise<PublishedEvents>;
   /** Stops moto (no process is left behind) and closes every client. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** Everything published in one stream run. */
+export interface PublishedEvents {
+  readonly statusChanges: readonly StatusChangedDetail[];
+  readonly stalls: readonly ShipmentStalledDetail[];
+  readonly deletions: readonly ShipmentDeletedDetail[];
 }
 
 export interface ApiRequest {
@@ -139,6 +174,8 @@ export interface ApiRequest {
   readonly query?: Record<string, string>;
   /** @default `Content-Type: application/json` for POST, none for GET */
   readonly headers?: Record<string, string>;
+  /** Values of the resource's `{name}` path parameters, e.g. `{ tracking_id: 'PKG-1' }`. */
+  readonly pathParameters?: Record<string, string>;
 }
 
 export interface ModelHarnessOptions {
@@ -188,10 +225,11 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
       throw new Error(`the model app should have one stream mapping, it has ${template.streamMappings.length}`);
     }
     const processorFunction = template.functions.get(mapping.functionLogicalId)!;
+    const sweepFunction = scheduledFunction(template);
     const credentials = DEFAULT_CREDENTIALS;
     const region = template.region;
 
-    setHandlerEnvironment([trackingFunction, processorFunction], {
+    setHandlerEnvironment([trackingFunction, processorFunction, sweepFunction], {
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -210,7 +248,12 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
     const { runtimeConfig } = require('../../lambda/shared/config') as typeof SharedConfig;
     const processor = require('../../lambda/stream-processor/index') as typeof StreamProcessor;
     const processorClients = require('../../lambda/stream-processor/clients') as typeof StreamProcessorClients;
+    const { repository, TrackingRepository: Repository } = require('../../lambda/tracking/repository') as typeof TrackingRepository;
+    const { sweep } = require('../../lambda/sweep/sweep') as typeof Sweep;
+    const { readSettings } = require('../../lambda/sweep/index') as typeof SweepEntry;
     /* eslint-enable @typescript-eslint/no-require-imports */
+    // The sweep function's own reading of its environment (which the merged one holds).
+    const sweepSettings = readSettings(process.env);
     cleanups.add(() => [dynamoDb, ssm, processorClients.eventBridge, processorClients.sqs].forEach((client) => client.destroy()));
 
     const tableName = template.tables[0].name;
@@ -223,7 +266,7 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
     faults.install(dynamoDb);
     const retryQuota = await sdkRetryQuota(dynamoDb);
 
-    const streamChanges = statusChangesQueue(template);
+    const streamChanges = ruleQueue(template, STATUS_CHANGES_QUEUE_ID);
     const deadLetterQueueUrl = processorFunction.environment[ENV.DEAD_LETTER_QUEUE_URL];
     if (!deadLetterQueueUrl) throw new Error(`the stream processor has no ${ENV.DEAD_LETTER_QUEUE_URL}`);
     const stream = new StreamDelivery({
@@ -234,12 +277,14 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
       processor: processorFunction,
       handler: processor.handler as (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>,
       statusChangesQueueUrl: streamChanges,
+      noticesQueueUrl: ruleQueue(template, SHIPMENT_NOTICES_QUEUE_ID),
       deadLetterQueueUrl,
     });
     cleanups.add(() => stream.destroy());
 
     const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: emulator.endpoint, region, credentials, maxAttempts: 1 }));
     cleanups.add(() => documentClient.destroy());
+    const sweepTable = { client: documentClient, settings: Repository.settingsFromEnvironment(process.env) };
 
     const provisionOptions = { endpoint: emulator.endpoint, region, credentials };
     const reset = async () => {
@@ -276,6 +321,8 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
       postBatch: (body, headers) => request({ method: 'POST', resource: ROUTES.trackBatch.path, body, headers }),
       getStatus: (trackingId, query = {}) => request({ method: 'GET', resource: ROUTES.status.path, query: { tracking_id: trackingId, ...query } }),
       getShipments: (status, query = {}) => request({ method: 'GET', resource: ROUTES.shipments.path, query: { status, ...query } }),
+      deleteShipment: (trackingId) => request({ method: 'DELETE', resource: ROUTES.eraseShipment.path, pathParameters: { tracking_id: trackingId } }),
+      runSweep: (now) => sweep({ table: sweepTable, repository, settings: sweepSettings, now, hasTime: () => true }),
       request,
       scanItems: async () => {
         const items: Record<string, unknown>[] = [];
@@ -288,6 +335,10 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
       publishedStatusChanges: async () => {
         lastStreamRun = await stream.run();
         return [...lastStreamRun.published];
+      },
+      publishedEvents: async () => {
+        lastStreamRun = await stream.run();
+        return { statusChanges: [...lastStreamRun.published], stalls: [...lastStreamRun.stalls], deletions: [...lastStreamRun.deletions] };
       },
       get lastStreamRun() {
         return lastStreamRun;
@@ -338,12 +389,19 @@ function apiFunction(template: LocalTemplate): FunctionSpec {
   return template.functions.get([...ids][0])!;
 }
 
-/** URL of the queue the `All` rule delivers to. */
-function statusChangesQueue(template: LocalTemplate): string {
-  const queue = template.queues.find((candidate) => candidate.logicalId.startsWith(STATUS_CHANGES_QUEUE_ID));
+/** URL of the model app's queue `id` (its logical id starts with it), which a rule delivers to. */
+function ruleQueue(template: LocalTemplate, id: string): string {
+  const queue = template.queues.find((candidate) => candidate.logicalId.startsWith(id));
   const rule = template.rules.find((candidate) => candidate.targets.some((target) => target.queueLogicalId === queue?.logicalId));
-  if (!queue || !rule) throw new Error(`the model app has no rule delivering to a queue ${STATUS_CHANGES_QUEUE_ID}`);
+  if (!queue || !rule) throw new Error(`the model app has no rule delivering to a queue ${id}`);
   return queue.url;
+}
+
+/** The function the model app's one schedule (the stall sweep's) invokes. */
+function scheduledFunction(template: LocalTemplate): FunctionSpec {
+  const ids = new Set(template.schedules.flatMap((schedule) => schedule.targets.map((target) => target.functionLogicalId)));
+  if (ids.size !== 1) throw new Error(`the model app's schedules should invoke one function (the sweep), they invoke ${ids.size}`);
+  return template.functions.get([...ids][0])!;
 }
 
 /**

@@ -77,6 +77,14 @@ export class ReferenceModel {
     return event;
   }
 
+  /**
+   * Forgets every event of a shipment (an erasure): it is unknown again, and an
+   * event tracked later starts a fresh shipment. Returns whether it was known.
+   */
+  public erase(trackingId: string): boolean {
+    return this.shipments.delete(trackingId);
+  }
+
   public trackingIds(): string[] {
     return [...this.shipments.keys()].sort();
   }

@@ -15,8 +15,8 @@ import { currentInvocation } from './invocation';
  * classifier and the SDK's retry strategy cannot tell them from the real thing.
  */
 
-/** The DynamoDB operations of the tracking handler. */
-export type DynamoDbOperation = 'PutItem' | 'UpdateItem' | 'GetItem' | 'Query';
+/** The DynamoDB operations of the tracking handler (the batch and delete ones: GET /shipments' state reads, erasure). */
+export type DynamoDbOperation = 'PutItem' | 'UpdateItem' | 'GetItem' | 'Query' | 'BatchGetItem' | 'BatchWriteItem' | 'DeleteItem';
 
 /**
  * - `throttle`: ProvisionedThroughputExceededException (HTTP 400) instead of sending — the

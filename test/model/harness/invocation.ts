@@ -55,11 +55,21 @@ export function proxyEvent(options: {
   readonly body?: unknown;
   readonly query?: Record<string, string>;
   readonly headers?: Record<string, string>;
+  /** Values of the resource's `{name}` parameters, filled into the path as API Gateway does. */
+  readonly pathParameters?: Record<string, string>;
 }): APIGatewayProxyEvent {
   const body = options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   const headers = options.headers ?? (options.method === 'POST' ? { 'Content-Type': 'application/json' } : {});
-  const event = apiEvent({ method: options.method, resource: options.resource, body, headers, query: options.query });
-  return { ...event, requestContext: { ...event.requestContext, requestId: randomUUID(), requestTimeEpoch: Date.now() } };
+  const parameters = options.pathParameters;
+  const path = parameters
+    ? options.resource.replace(/\{([^}]+)\}/g, (match, name: string) => (name in parameters ? encodeURIComponent(parameters[name]) : match))
+    : options.resource;
+  const event = apiEvent({ method: options.method, resource: options.resource, path, body, headers, query: options.query });
+  return {
+    ...event,
+    pathParameters: parameters ? { ...parameters } : null,
+    requestContext: { ...event.requestContext, requestId: randomUUID(), requestTimeEpoch: Date.now() },
+  };
 }
 
 /** What the client of the API receives for one request. */

@@ -6,16 +6,25 @@ import { LogisticsTrackingApi } from '../../../src';
 
 /**
  * The CDK app the model-based tests run against: the construct as a consumer
- * would deploy it, with every feature flag on (batch included) and one
- * `onStatusChanged` rule for every status change, delivering to a queue the
- * harness drains. Everything the harness provisions comes from this app's
- * synthesized template — the table's keys and indexes are the construct's.
+ * would deploy it, with every feature flag on (batch included), the stall
+ * sweep at its defaults (expiry on), one `onStatusChanged` rule for every status
+ * change delivering to a queue the harness drains, and one `onShipmentStalled`
+ * and one `onShipmentDeleted` rule delivering to a second one. Everything the
+ * harness provisions comes from this app's synthesized template — the table's
+ * keys and indexes are the construct's.
  */
 
 export const MODEL_STACK_NAME = 'LogisticsTrackingModel';
 
 /** Construct id of the queue behind the all-changes rule (its logical id starts with this). */
 export const STATUS_CHANGES_QUEUE_ID = 'ModelStatusChanges';
+
+/**
+ * Construct id of the queue behind the all-stalls and all-deletions rules: the
+ * shipment notices, kept apart from the status changes so that a test of those
+ * sees exactly what it always saw.
+ */
+export const SHIPMENT_NOTICES_QUEUE_ID = 'ModelShipmentNotices';
 
 /**
  * The longest cache the construct allows: the handlers read SSM once per test
@@ -35,6 +44,9 @@ export function synthModelApp(outdir: string): string {
     featureFlags: { enhancedTracking: true, batchProcessing: true, realTimeNotifications: true },
   });
   tracking.onStatusChanged('All', new targets.SqsQueue(new sqs.Queue(stack, STATUS_CHANGES_QUEUE_ID)));
+  const notices = new targets.SqsQueue(new sqs.Queue(stack, SHIPMENT_NOTICES_QUEUE_ID));
+  tracking.onShipmentStalled('All', notices);
+  tracking.onShipmentDeleted('All', notices);
   app.synth();
   return outdir;
 }

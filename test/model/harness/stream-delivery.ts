@@ -16,7 +16,10 @@ import { MotoStreamArtifacts, toLambdaRecord } from '../../../local/stream-recor
 import type { FunctionSpec } from '../../../local/template';
 import type { StreamMappingSpec } from '../../../local/template-event-sources';
 import type { InvokeOutcome } from '../../../local/workers';
-import { STATUS_CHANGED_EVENT, type StatusChangedDetail } from '../../../src/contract/events';
+import {
+  SHIPMENT_DELETED_EVENT, SHIPMENT_STALLED_EVENT, STATUS_CHANGED_EVENT,
+  type ShipmentDeletedDetail, type ShipmentStalledDetail, type StatusChangedDetail,
+} from '../../../src/contract/events';
 
 /**
  * The stream half of the system, run on demand and in process: read what the
@@ -32,6 +35,10 @@ import { STATUS_CHANGED_EVENT, type StatusChangedDetail } from '../../../src/con
 export interface StreamRun {
   /** Status changes the rule's queue received, in arrival order. */
   readonly published: readonly StatusChangedDetail[];
+  /** `Tracking Shipment Stalled` events the notices queue received, in arrival order (none without that queue). */
+  readonly stalls: readonly ShipmentStalledDetail[];
+  /** `Tracking Shipment Deleted` events the notices queue received, in arrival order (none without that queue). */
+  readonly deletions: readonly ShipmentDeletedDetail[];
   /** Stream records read (moto's artifacts included). */
   readonly recordsRead: number;
   /** moto artifacts taken out: the first INSERT of an UpdateItem on a missing item, no-op MODIFYs. */
@@ -57,6 +64,8 @@ export interface StreamDeliveryOptions {
   readonly processor: FunctionSpec;
   readonly handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
   readonly statusChangesQueueUrl: string;
+  /** The queue of the stall and deletion rules. @default - none: no stall or deletion is collected */
+  readonly noticesQueueUrl?: string;
   readonly deadLetterQueueUrl: string;
 }
 
@@ -121,8 +130,21 @@ export class StreamDelivery {
       }
       return event.detail as StatusChangedDetail;
     });
+    const stalls: ShipmentStalledDetail[] = [];
+    const deletions: ShipmentDeletedDetail[] = [];
+    for (const event of this.options.noticesQueueUrl ? await this.drain(this.options.noticesQueueUrl) : []) {
+      if (event?.source === SHIPMENT_STALLED_EVENT.source && event?.['detail-type'] === SHIPMENT_STALLED_EVENT.detailType) {
+        stalls.push(event.detail);
+      } else if (event?.source === SHIPMENT_DELETED_EVENT.source && event?.['detail-type'] === SHIPMENT_DELETED_EVENT.detailType) {
+        deletions.push(event.detail);
+      } else {
+        throw new Error(`the notices queue received something else than a stall or a deletion: ${JSON.stringify(event)}`);
+      }
+    }
     return {
       published,
+      stalls,
+      deletions,
       recordsRead: read.length,
       artifactsDropped: read.length - written.length,
       filteredOut: written.length - passing.length,
