@@ -19,6 +19,8 @@ const POWERTOOLS_VERSION = '2.35.0';
  */
 const LOCAL_RUNTIME_DEV_DEPS = [
   '@aws-sdk/client-dynamodb-streams@3.1141.0',
+  // Webhook secrets on the emulator (local/secrets.ts); versioned apart: this client's newest release.
+  '@aws-sdk/client-secrets-manager@3.1164.0',
   '@smithy/signature-v4@5.7.5',
   '@smithy/hash-node@4.5.2',
   'autocannon@9.0.0',
@@ -205,6 +207,10 @@ trackingBundle.bundleTask.prependSpawn(generateValidators);
 // The stream processor: same bundling rules as the tracking handler.
 project.bundler.addBundle('lambda/stream-processor/index.ts', LAMBDA_BUNDLE);
 
+// The stall sweep (scheduled): it writes `expired` events through the handler's
+// own write path, which it imports, so the same bundling rules again.
+project.bundler.addBundle('lambda/sweep/index.ts', LAMBDA_BUNDLE);
+
 // The OpenAPI document, built from the same schemas as the models and the
 // handler's validator, ships in assets/ beside the bundles.
 project.bundler.bundleTask.spawn(project.addTask('generate:openapi', {
@@ -259,6 +265,7 @@ const UNIT_TEST_PATHS = [
   'test/handler/',
   'test/stream-processor/',
   'test/shared/',
+  'test/sweep/',
   'test/contract/',
   'test/layering.test.ts',
   ...['event-filter', 'lambda-environment', 'openapi-route', 'router', 'sigv4', 'stream-batch', 'stream-records'].map((name) => `test/local/${name}.test.ts`),
