@@ -37,7 +37,7 @@ import {
   XRAY_SAMPLED_SHARE,
 } from './cost/cost-model';
 import { drive, SentRequest } from './cost/driver';
-import { tableDefinitionFromTemplate } from './cost/dynamo-units';
+import { dynamoUnits, tableDefinitionFromTemplate } from './cost/dynamo-units';
 import { FunctionLogs } from './cost/lambda-logs';
 import { kindFigures, median, processorFigures } from './cost/measure';
 import { PRICES, PRICES_AS_OF, PRICES_REGION } from './cost/prices';
@@ -181,12 +181,16 @@ async function main(): Promise<void> {
     // record, so neither they nor their dead letters are billed, and the output says so.
     const artifacts = Math.max(0, streamRecords - stateWrites);
     const deadLetters = await deadLetterCount(stack);
+    // The processor's own DynamoDB calls (counting deliveries) carry its invocations' trace ids, none of the API's.
+    const apiTraces = new Set(sent.map((request) => request.trace));
+    const processorUnits = dynamoUnits(recorder.dynamoCalls.filter((call) => call.trace === undefined || !apiTraces.has(call.trace)), tableDefinition);
     const processor = processorFigures({
       logs,
       apiRequestIds: new Set(sent.map((request) => request.requestId)),
       records: stateWrites,
       events: recorder.events().entries,
       deadLetters: Math.max(0, deadLetters - artifacts),
+      units: processorUnits,
     });
     const context: ModelContext = { table: tableDefinition, seedTable: SEED_TABLE, isState, isEvent, processor };
     const stored = recorder.items();
@@ -302,7 +306,9 @@ function render(input: RenderInput): string {
   out.push(`Invocations: handler ${handlerInvocations} (one per API request); stream processor ${processor.invocations} for ${processor.records} state writes `
     + `(${fixed(processor.records / Math.max(1, processor.invocations), 1)} records per invocation; the local mapping polls every 250 ms and has no batching window), `
     + `median ${fixed(processor.durationMs, 0)} ms, ${fixed(processor.logBytesPerInvocation, 0)} log B per invocation + ${fixed(processor.publishedLineBytes, 0)} B per event; `
-    + `${processor.events} events published, ${processor.deadLetters} dead letters`
+    + `${processor.events} events published, ${processor.deadLetters} dead letters; `
+    + `its own DynamoDB calls (counting deliveries) ${fixed(processor.writeUnits, 1)} WRU and ${fixed(processor.readUnits, 1)} RRU in all, `
+    + 'shared by its records in the figures below'
     + (input.artifacts > 0 ? ` (not counted: ${input.artifacts} of the ${input.streamRecords} stream records were moto artifacts, ${input.deadLetters} dead-lettered in all)` : '')
     + '. Cold starts (left out of the medians): handler '
     + `${figures.reduce((sum, kind) => sum + kind.handlerColdStarts, 0)}, processor ${processor.coldStarts}. `

@@ -123,6 +123,13 @@ export interface ProcessorFigures {
   readonly publishedLineBytes: number;
   readonly events: number;
   readonly deadLetters: number;
+  /**
+   * DynamoDB units of the processor's own calls over the run (counting deliveries:
+   * a history query and the delivery record's write; a removed shipment's record
+   * delete), shared by its records like its invocations.
+   */
+  readonly writeUnits: number;
+  readonly readUnits: number;
 }
 
 export interface ModelContext {
@@ -160,7 +167,8 @@ export function constructUsage(figures: KindFigures, variant: Variant, context: 
   // Each state write is one stream record; the processor's invocations are shared by the records of a batch.
   const records = perRequest(units.stateWrites);
   const statusChanges = perRequest(units.statusChanges);
-  const invocationsPerRecord = processor.records > 0 ? processor.invocations / processor.records : 0;
+  const perRecord = (total: number) => (processor.records > 0 ? total / processor.records : 0);
+  const invocationsPerRecord = perRecord(processor.invocations);
   const processorInvocations = records * invocationsPerRecord;
   const gb = {
     arm64: 0,
@@ -181,8 +189,8 @@ export function constructUsage(figures: KindFigures, variant: Variant, context: 
     lambdaInvocations: 1 + processorInvocations,
     gbSecondsArm64: gb.arm64,
     gbSecondsX86: gb.x86_64,
-    writeUnits: perRequest(units.writeUnits),
-    readUnits: perRequest(units.readUnits),
+    writeUnits: perRequest(units.writeUnits) + records * perRecord(processor.writeUnits),
+    readUnits: perRequest(units.readUnits) + records * perRecord(processor.readUnits),
     logBytes,
     events: variant.notifications ? statusChanges : 0,
     sqsRequests: processor.records > 0 ? records * (processor.deadLetters / processor.records) : 0,

@@ -90,6 +90,8 @@ export interface ProcessorInput {
   readonly records: number;
   readonly events: number;
   readonly deadLetters: number;
+  /** DynamoDB units of the processor's own calls (those no API request's trace id names). */
+  readonly units: { readonly writeUnits: number; readonly readUnits: number };
 }
 
 const PUBLISHED = '"message":"status change published"';
@@ -107,5 +109,7 @@ export function processorFigures(input: ProcessorInput): ProcessorFigures {
     publishedLineBytes: published.length > 0 ? linesBytes(published) / published.length : 0,
     events: input.events,
     deadLetters: input.deadLetters,
+    writeUnits: input.units.writeUnits,
+    readUnits: input.units.readUnits,
   };
 }

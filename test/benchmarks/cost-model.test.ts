@@ -174,7 +174,7 @@ describe('what a variant pays for its logs', () => {
     isState: () => false,
     isEvent: () => false,
     processor: {
-      invocations: 0, coldStarts: 0, records: 0, durationMs: 10, logBytesPerInvocation: 0, publishedLineBytes: 0, events: 0, deadLetters: 0,
+      invocations: 0, coldStarts: 0, records: 0, durationMs: 10, logBytesPerInvocation: 0, publishedLineBytes: 0, events: 0, deadLetters: 0, writeUnits: 0, readUnits: 0,
     },
   } as unknown as ModelContext;
 
