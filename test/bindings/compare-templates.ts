@@ -83,7 +83,33 @@ function checkNonDefaultProps(template: Json): void {
   check(JSON.stringify(rule?.Properties.EventPattern.detail) === JSON.stringify({ status: ['delivered', 'exception'] })
     && JSON.stringify(rule?.Properties.Targets).includes('Notifications'),
   'onStatusChanged: delivered and exception to the Notifications queue');
+  checkOperationsProps(template);
   checkHardeningProps(template);
+}
+
+/** The operations props and methods of the consumer apps (stalled shipments, erasure, a webhook), as the twin's template shows them. */
+function checkOperationsProps(template: Json): void {
+  const resources = Object.values<Json>(template.Resources);
+  const ofType = (type: string) => resources.filter((r) => r.Type === type);
+  const sweep = ofType('AWS::Lambda::Function').find((f) => f.Properties.Environment?.Variables?.STALL_THRESHOLDS);
+  const thresholds = JSON.parse(sweep?.Properties.Environment.Variables.STALL_THRESHOLDS ?? '{}');
+  check(thresholds.in_transit === 3 * 86_400 && thresholds.out_for_delivery === 86_400,
+    'stalledShipments.thresholds: inTransit Duration.days(3), the others at their defaults');
+  check(sweep?.Properties.Environment.Variables.EXPIRE_AFTER_SECONDS === String(45 * 86_400), 'stalledShipments.expireAfter: Duration.days(45)');
+  check(ofType('AWS::Events::Rule').some((r) => r.Properties.ScheduleExpression === 'rate(30 minutes)'), 'stalledShipments.sweepInterval: Duration.minutes(30)');
+  const stalled = ofType('AWS::Events::Rule').find((r) => r.Properties.EventPattern?.['detail-type']?.[0] === 'Tracking Shipment Stalled');
+  check(JSON.stringify(stalled?.Properties.EventPattern.detail) === JSON.stringify({ status: ['out_for_delivery'] })
+    && JSON.stringify(stalled?.Properties.Targets).includes('Notifications'),
+  'onShipmentStalled: out_for_delivery to the Notifications queue');
+  const erasers = JSON.stringify(ofType('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.Roles).includes('PrivacyTeam')));
+  check(erasers.includes('execute-api:Invoke') && erasers.includes('/DELETE/shipments/') && !erasers.includes('/POST/'),
+    'grantErase(privacyTeam): execute-api:Invoke on DELETE /shipments/{tracking_id} only');
+  const destination = ofType('AWS::Events::ApiDestination')[0];
+  const webhookRule = ofType('AWS::Events::Rule').find((r) => JSON.stringify(r.Properties.Targets ?? []).includes('DeadLetterConfig')
+    && JSON.stringify(r.Properties.EventPattern?.['detail-type'] ?? []).includes('Tracking Shipment Stalled'));
+  check(destination?.Properties.InvocationEndpoint === 'https://orders.example.com/hooks/tracking'
+    && JSON.stringify(webhookRule?.Properties.EventPattern.detail) === JSON.stringify({ status: ['delivered'] }),
+  'addWebhook: deliveries and stalls to https://orders.example.com/hooks/tracking');
 }
 
 /** The hardening props of the consumer apps (their "Hardening" part), as the twin's template shows them. */
@@ -99,12 +125,12 @@ function checkHardeningProps(template: Json): void {
   check(keys.length === 1 && keys[0][1].Properties.EnableKeyRotation === true, 'encryptionKey: a new kms.Key with enableKeyRotation');
   const keyArn = { 'Fn::GetAtt': [keys[0][0], 'Arn'] };
   const logGroups = ofType('AWS::Logs::LogGroup');
-  check(logGroups.length === 3 && logGroups.every(([, g]) => same(g.Properties.KmsKeyId, keyArn)), 'encryptionKey: encrypts the three log groups');
+  check(logGroups.length === 4 && logGroups.every(([, g]) => same(g.Properties.KmsKeyId, keyArn)), 'encryptionKey: encrypts the four log groups');
   const functions = ofType('AWS::Lambda::Function');
-  check(functions.length === 2 && functions.every(([, f]) => same(f.Properties.KmsKeyArn, keyArn)), "encryptionKey: encrypts both functions' environments");
+  check(functions.length === 3 && functions.every(([, f]) => same(f.Properties.KmsKeyArn, keyArn)), "encryptionKey: encrypts the three functions' environments");
 
   check(functions.every(([, f]) => same(f.Properties.VpcConfig?.SubnetIds, SUBNETS) && f.Properties.VpcConfig.SecurityGroupIds.length === 1),
-    'vpc: Vpc.fromVpcAttributes, vpcSubnets: PRIVATE_WITH_EGRESS: both functions in the two private subnets, one security group');
+    'vpc: Vpc.fromVpcAttributes, vpcSubnets: PRIVATE_WITH_EGRESS: the three functions in the two private subnets, one security group');
   const endpoints = ofType('AWS::EC2::VPCEndpoint').map(([, e]) => e.Properties);
   const gateways = endpoints.filter((e) => e.VpcEndpointType === 'Gateway');
   const interfaces = endpoints.filter((e) => e.VpcEndpointType === 'Interface');
@@ -112,10 +138,10 @@ function checkHardeningProps(template: Json): void {
     && interfaces.length === 4 && interfaces.every((e) => same(e.SubnetIds, SUBNETS)),
   'createVpcEndpoints: a DynamoDB gateway endpoint on both route tables, 4 interface endpoints in both subnets');
 
-  // The stream processor is the one the table's stream invokes; the handler, the other.
+  // The stream processor is the one the table's stream invokes; the handler, the one with the config cache.
   const processorId = ofType('AWS::Lambda::EventSourceMapping')[0]?.[1].Properties.FunctionName?.Ref;
   const processor = functions.find(([id]) => id === processorId)?.[1];
-  const handler = functions.find(([id]) => id !== processorId)?.[1];
+  const handler = functions.find(([, f]) => f.Properties.Environment?.Variables?.CONFIG_PARAMETER_NAME)?.[1];
   check(handler?.Properties.ReservedConcurrentExecutions === 50, 'handlerReservedConcurrency: 50');
   check(processor?.Properties.ReservedConcurrentExecutions === 5, 'streamProcessorReservedConcurrency: 5');
 

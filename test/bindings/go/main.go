@@ -52,6 +52,12 @@ func main() {
 			HandlerThrottles: &logisticstrackingapi.HandlerThrottleAlarmOptions{Enabled: jsii.Bool(false)},
 		},
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		// Stalled shipments: in transit for 3 days (not 5) is stalled; sweep every 30 minutes; expire after 45 days without news.
+		StalledShipments: &logisticstrackingapi.StalledShipmentsOptions{
+			Thresholds:    &logisticstrackingapi.StallThresholds{InTransit: awscdk.Duration_Days(jsii.Number(3))},
+			SweepInterval: awscdk.Duration_Minutes(jsii.Number(30)),
+			ExpireAfter:   awscdk.Duration_Days(jsii.Number(45)),
+		},
 		// Hardening:
 		EncryptionKey:                      key,
 		Vpc:                                vpc,
@@ -64,6 +70,20 @@ func main() {
 	tracking.GrantIngest(scannerFleet)
 	tracking.OnStatusChanged(jsii.String("Delivered"), awseventstargets.NewSqsQueue(notifications, nil), &logisticstrackingapi.StatusChangedRuleOptions{
 		Statuses: &[]logisticstrackingapi.TrackingStatus{logisticstrackingapi.TrackingStatus_DELIVERED, logisticstrackingapi.TrackingStatus_EXCEPTION},
+	})
+	tracking.OnShipmentStalled(jsii.String("OutForDelivery"), awseventstargets.NewSqsQueue(notifications, nil), &logisticstrackingapi.ShipmentStalledRuleOptions{
+		Statuses: &[]logisticstrackingapi.TrackingStatus{logisticstrackingapi.TrackingStatus_OUT_FOR_DELIVERY},
+	})
+	// Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests.
+	privacyTeam := awsiam.NewRole(stack, jsii.String("PrivacyTeam"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewAccountRootPrincipal(),
+	})
+	tracking.GrantErase(privacyTeam)
+	// Deliveries and stalls POSTed to the order system, signed with a generated secret.
+	tracking.AddWebhook(jsii.String("Orders"), &logisticstrackingapi.WebhookProps{
+		Endpoint:       jsii.String("https://orders.example.com/hooks/tracking"),
+		Statuses:       &[]logisticstrackingapi.TrackingStatus{logisticstrackingapi.TrackingStatus_DELIVERED},
+		IncludeStalled: jsii.Bool(true),
 	})
 
 	app.Synth(nil)

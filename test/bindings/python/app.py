@@ -17,6 +17,8 @@ from logistics_tracking_api import (
     FeatureFlags,
     HandlerThrottleAlarmOptions,
     LogisticsTrackingApi,
+    StallThresholds,
+    StalledShipmentsOptions,
     ThrottlingOptions,
     TrackingAlarmOptions,
     TrackingStatus,
@@ -52,6 +54,12 @@ tracking = LogisticsTrackingApi(stack, "Tracking",
         handler_throttles=HandlerThrottleAlarmOptions(enabled=False),
     ),
     removal_policy=RemovalPolicy.DESTROY,
+    # Stalled shipments: in transit for 3 days (not 5) is stalled; sweep every 30 minutes; expire after 45 days without news.
+    stalled_shipments=StalledShipmentsOptions(
+        thresholds=StallThresholds(in_transit=Duration.days(3)),
+        sweep_interval=Duration.minutes(30),
+        expire_after=Duration.days(45),
+    ),
     # Hardening:
     encryption_key=key,
     vpc=vpc,
@@ -64,6 +72,18 @@ tracking = LogisticsTrackingApi(stack, "Tracking",
 tracking.grant_ingest(scanner_fleet)
 tracking.on_status_changed("Delivered", targets.SqsQueue(notifications),
     statuses=[TrackingStatus.DELIVERED, TrackingStatus.EXCEPTION],
+)
+tracking.on_shipment_stalled("OutForDelivery", targets.SqsQueue(notifications),
+    statuses=[TrackingStatus.OUT_FOR_DELIVERY],
+)
+# Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests.
+privacy_team = iam.Role(stack, "PrivacyTeam", assumed_by=iam.AccountRootPrincipal())
+tracking.grant_erase(privacy_team)
+# Deliveries and stalls POSTed to the order system, signed with a generated secret.
+tracking.add_webhook("Orders",
+    endpoint="https://orders.example.com/hooks/tracking",
+    statuses=[TrackingStatus.DELIVERED],
+    include_stalled=True,
 )
 
 app.synth()

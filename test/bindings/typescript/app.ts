@@ -45,6 +45,12 @@ const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
     handlerThrottles: { enabled: false },
   },
   removalPolicy: RemovalPolicy.DESTROY,
+  // Stalled shipments: in transit for 3 days (not 5) is stalled; sweep every 30 minutes; expire after 45 days without news.
+  stalledShipments: {
+    thresholds: { inTransit: Duration.days(3) },
+    sweepInterval: Duration.minutes(30),
+    expireAfter: Duration.days(45),
+  },
   // Hardening:
   encryptionKey: key,
   vpc,
@@ -57,6 +63,18 @@ const tracking = new LogisticsTrackingApi(stack, 'Tracking', {
 tracking.grantIngest(scannerFleet);
 tracking.onStatusChanged('Delivered', new targets.SqsQueue(notifications), {
   statuses: [TrackingStatus.DELIVERED, TrackingStatus.EXCEPTION],
+});
+tracking.onShipmentStalled('OutForDelivery', new targets.SqsQueue(notifications), {
+  statuses: [TrackingStatus.OUT_FOR_DELIVERY],
+});
+// Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests.
+const privacyTeam = new iam.Role(stack, 'PrivacyTeam', { assumedBy: new iam.AccountRootPrincipal() });
+tracking.grantErase(privacyTeam);
+// Deliveries and stalls POSTed to the order system, signed with a generated secret.
+tracking.addWebhook('Orders', {
+  endpoint: 'https://orders.example.com/hooks/tracking',
+  statuses: [TrackingStatus.DELIVERED],
+  includeStalled: true,
 });
 
 app.synth();

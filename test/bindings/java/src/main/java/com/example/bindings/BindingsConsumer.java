@@ -12,10 +12,14 @@ import com.example.logisticstracking.ApiType;
 import com.example.logisticstracking.FeatureFlags;
 import com.example.logisticstracking.HandlerThrottleAlarmOptions;
 import com.example.logisticstracking.LogisticsTrackingApi;
+import com.example.logisticstracking.ShipmentStalledRuleOptions;
+import com.example.logisticstracking.StallThresholds;
+import com.example.logisticstracking.StalledShipmentsOptions;
 import com.example.logisticstracking.StatusChangedRuleOptions;
 import com.example.logisticstracking.ThrottlingOptions;
 import com.example.logisticstracking.TrackingAlarmOptions;
 import com.example.logisticstracking.TrackingStatus;
+import com.example.logisticstracking.WebhookProps;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -69,6 +73,12 @@ public final class BindingsConsumer {
                         .handlerThrottles(HandlerThrottleAlarmOptions.builder().enabled(false).build())
                         .build())
                 .removalPolicy(RemovalPolicy.DESTROY)
+                // Stalled shipments: in transit for 3 days (not 5) is stalled; sweep every 30 minutes; expire after 45 days without news.
+                .stalledShipments(StalledShipmentsOptions.builder()
+                        .thresholds(StallThresholds.builder().inTransit(Duration.days(3)).build())
+                        .sweepInterval(Duration.minutes(30))
+                        .expireAfter(Duration.days(45))
+                        .build())
                 // Hardening:
                 .encryptionKey(key)
                 .vpc(vpc)
@@ -81,6 +91,20 @@ public final class BindingsConsumer {
         tracking.grantIngest(scannerFleet);
         tracking.onStatusChanged("Delivered", new SqsQueue(notifications), StatusChangedRuleOptions.builder()
                 .statuses(List.of(TrackingStatus.DELIVERED, TrackingStatus.EXCEPTION))
+                .build());
+        tracking.onShipmentStalled("OutForDelivery", new SqsQueue(notifications), ShipmentStalledRuleOptions.builder()
+                .statuses(List.of(TrackingStatus.OUT_FOR_DELIVERY))
+                .build());
+        // Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests.
+        Role privacyTeam = Role.Builder.create(stack, "PrivacyTeam")
+                .assumedBy(new AccountRootPrincipal())
+                .build();
+        tracking.grantErase(privacyTeam);
+        // Deliveries and stalls POSTed to the order system, signed with a generated secret.
+        tracking.addWebhook("Orders", WebhookProps.builder()
+                .endpoint("https://orders.example.com/hooks/tracking")
+                .statuses(List.of(TrackingStatus.DELIVERED))
+                .includeStalled(true)
                 .build());
 
         app.synth();
