@@ -101,6 +101,8 @@ function checkOperationsProps(template: Json): void {
   check(JSON.stringify(stalled?.Properties.EventPattern.detail) === JSON.stringify({ status: ['out_for_delivery'] })
     && JSON.stringify(stalled?.Properties.Targets).includes('Notifications'),
   'onShipmentStalled: out_for_delivery to the Notifications queue');
+  const deleted = ofType('AWS::Events::Rule').find((r) => r.Properties.EventPattern?.['detail-type']?.[0] === 'Tracking Shipment Deleted');
+  check(JSON.stringify(deleted?.Properties.Targets ?? []).includes('Notifications'), 'onShipmentDeleted: erasures to the Notifications queue');
   const erasers = JSON.stringify(ofType('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.Roles).includes('PrivacyTeam')));
   check(erasers.includes('execute-api:Invoke') && erasers.includes('/DELETE/shipments/') && !erasers.includes('/POST/'),
     'grantErase(privacyTeam): execute-api:Invoke on DELETE /shipments/{tracking_id} only');

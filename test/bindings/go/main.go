@@ -74,11 +74,12 @@ func main() {
 	tracking.OnShipmentStalled(jsii.String("OutForDelivery"), awseventstargets.NewSqsQueue(notifications, nil), &logisticstrackingapi.ShipmentStalledRuleOptions{
 		Statuses: &[]logisticstrackingapi.TrackingStatus{logisticstrackingapi.TrackingStatus_OUT_FOR_DELIVERY},
 	})
-	// Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests.
+	// Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests, and word of every erasure.
 	privacyTeam := awsiam.NewRole(stack, jsii.String("PrivacyTeam"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewAccountRootPrincipal(),
 	})
 	tracking.GrantErase(privacyTeam)
+	tracking.OnShipmentDeleted(jsii.String("Erased"), awseventstargets.NewSqsQueue(notifications, nil))
 	// Deliveries and stalls POSTed to the order system, signed with a generated secret.
 	tracking.AddWebhook(jsii.String("Orders"), &logisticstrackingapi.WebhookProps{
 		Endpoint:       jsii.String("https://orders.example.com/hooks/tracking"),

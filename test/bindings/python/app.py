@@ -76,9 +76,10 @@ tracking.on_status_changed("Delivered", targets.SqsQueue(notifications),
 tracking.on_shipment_stalled("OutForDelivery", targets.SqsQueue(notifications),
     statuses=[TrackingStatus.OUT_FOR_DELIVERY],
 )
-# Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests.
+# Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests, and word of every erasure.
 privacy_team = iam.Role(stack, "PrivacyTeam", assumed_by=iam.AccountRootPrincipal())
 tracking.grant_erase(privacy_team)
+tracking.on_shipment_deleted("Erased", targets.SqsQueue(notifications))
 # Deliveries and stalls POSTed to the order system, signed with a generated secret.
 tracking.add_webhook("Orders",
     endpoint="https://orders.example.com/hooks/tracking",

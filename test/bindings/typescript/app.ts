@@ -67,9 +67,10 @@ tracking.onStatusChanged('Delivered', new targets.SqsQueue(notifications), {
 tracking.onShipmentStalled('OutForDelivery', new targets.SqsQueue(notifications), {
   statuses: [TrackingStatus.OUT_FOR_DELIVERY],
 });
-// Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests.
+// Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests, and word of every erasure.
 const privacyTeam = new iam.Role(stack, 'PrivacyTeam', { assumedBy: new iam.AccountRootPrincipal() });
 tracking.grantErase(privacyTeam);
+tracking.onShipmentDeleted('Erased', new targets.SqsQueue(notifications));
 // Deliveries and stalls POSTed to the order system, signed with a generated secret.
 tracking.addWebhook('Orders', {
   endpoint: 'https://orders.example.com/hooks/tracking',

@@ -95,11 +95,12 @@ public final class BindingsConsumer {
         tracking.onShipmentStalled("OutForDelivery", new SqsQueue(notifications), ShipmentStalledRuleOptions.builder()
                 .statuses(List.of(TrackingStatus.OUT_FOR_DELIVERY))
                 .build());
-        // Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests.
+        // Erasure (DELETE /shipments/{tracking_id}) for the team that handles data requests, and word of every erasure.
         Role privacyTeam = Role.Builder.create(stack, "PrivacyTeam")
                 .assumedBy(new AccountRootPrincipal())
                 .build();
         tracking.grantErase(privacyTeam);
+        tracking.onShipmentDeleted("Erased", new SqsQueue(notifications));
         // Deliveries and stalls POSTed to the order system, signed with a generated secret.
         tracking.addWebhook("Orders", WebhookProps.builder()
                 .endpoint("https://orders.example.com/hooks/tracking")
