@@ -177,13 +177,19 @@ describe('GET /shipments with updated_before / updated_after: the sweep\'s query
     expect(reused.json.details).toEqual([{ path: '/cursor', message: 'belongs to another status or time range' }]);
   });
 
-  test('a malformed bound, or an empty range, is a 400 naming the parameter', async () => {
+  test('a malformed bound, an empty range or an unknown status is a 400 naming the parameter, and changes nothing', async () => {
+    const before = await e2e.request({ path: '/shipments', query: { status: 'in_transit' } });
+    const unknown = await e2e.request({ path: '/shipments', query: { status: 'lost', updated_before: daysAgo(5) } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.details).toEqual([{ path: '/status', message: expect.stringMatching(/^must be one of: pending, /) }]);
     const malformed = await e2e.request({ path: '/shipments', query: { status: 'in_transit', updated_before: 'last tuesday' } });
     expect(malformed.status).toBe(400);
     expect(malformed.json.details).toEqual([{ path: '/updated_before', message: 'must be an RFC 3339 date-time, e.g. 2026-11-26T10:15:00Z' }]);
     const empty = await e2e.request({ path: '/shipments', query: { status: 'in_transit', updated_after: daysAgo(1), updated_before: daysAgo(2) } });
     expect(empty.status).toBe(400);
     expect(empty.json.details).toEqual([{ path: '/updated_after', message: 'must be earlier than updated_before' }]);
+    // Reads only: the listing is what it was.
+    expect((await e2e.request({ path: '/shipments', query: { status: 'in_transit' } })).json).toEqual(before.json);
   });
 });
 

@@ -24,7 +24,8 @@ export class Violation extends Error {
   }
 }
 
-function check(condition: boolean, message: string, context?: unknown): asserts condition {
+/** Fails the scenario with a Violation naming what broke, and the values that broke it. */
+export function check(condition: boolean, message: string, context?: unknown): asserts condition {
   if (!condition) throw new Violation(context === undefined ? message : `${message}: ${JSON.stringify(context)}`);
 }
 

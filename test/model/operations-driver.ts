@@ -1,4 +1,4 @@
-import { Violation } from './driver';
+import { check } from './driver';
 import type { HandlerResponse, ModelHarness, PublishedEvents } from './harness';
 import { ReferenceModel, sameJson, type ModelEvent, type ModelState } from './model';
 import {
@@ -34,10 +34,6 @@ import { isTerminal, normalizeStatus } from '../../src/contract/statuses';
 /** Resends of a DELETE answered 503: each fault fires at most 4 times in a row, 3 attempts per call. */
 const MAX_RETRIES = 5;
 const EXPIRED_EVENT_ID = /^expired-[0-9a-f]{40}$/;
-
-function check(condition: boolean, message: string, context?: unknown): asserts condition {
-  if (!condition) throw new Violation(context === undefined ? message : `${message}: ${JSON.stringify(context)}`);
-}
 
 /** Figures of a run, for the report. */
 export interface OperationsFigures {
