@@ -183,7 +183,8 @@ async function main(): Promise<void> {
     const deadLetters = await deadLetterCount(stack);
     // The processor's own DynamoDB calls (counting deliveries) carry its invocations' trace ids, none of the API's.
     const apiTraces = new Set(sent.map((request) => request.trace));
-    const processorUnits = dynamoUnits(recorder.dynamoCalls.filter((call) => call.trace === undefined || !apiTraces.has(call.trace)), tableDefinition);
+    const processorCalls = recorder.dynamoCalls.filter((call) => call.trace === undefined || !apiTraces.has(call.trace));
+    const processorUnits = dynamoUnits(processorCalls, tableDefinition);
     const processor = processorFigures({
       logs,
       apiRequestIds: new Set(sent.map((request) => request.requestId)),

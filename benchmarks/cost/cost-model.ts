@@ -167,7 +167,7 @@ export function constructUsage(figures: KindFigures, variant: Variant, context: 
   // Each state write is one stream record; the processor's invocations are shared by the records of a batch.
   const records = perRequest(units.stateWrites);
   const statusChanges = perRequest(units.statusChanges);
-  const perRecord = (total: number) => (processor.records > 0 ? total / processor.records : 0);
+  const perRecord = (runTotal: number) => (processor.records > 0 ? runTotal / processor.records : 0);
   const invocationsPerRecord = perRecord(processor.invocations);
   const processorInvocations = records * invocationsPerRecord;
   const gb = {

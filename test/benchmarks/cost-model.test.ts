@@ -174,7 +174,16 @@ describe('what a variant pays for its logs', () => {
     isState: () => false,
     isEvent: () => false,
     processor: {
-      invocations: 0, coldStarts: 0, records: 0, durationMs: 10, logBytesPerInvocation: 0, publishedLineBytes: 0, events: 0, deadLetters: 0, writeUnits: 0, readUnits: 0,
+      invocations: 0,
+      coldStarts: 0,
+      records: 0,
+      durationMs: 10,
+      logBytesPerInvocation: 0,
+      publishedLineBytes: 0,
+      events: 0,
+      deadLetters: 0,
+      writeUnits: 0,
+      readUnits: 0,
     },
   } as unknown as ModelContext;
 
@@ -183,6 +192,21 @@ describe('what a variant pays for its logs', () => {
     const without = constructUsage(figures, { ...variant, handlerPlatformLogs: false }, context).logBytes;
     expect(without).toBe(400);
     expect(withPlatform - without).toBeGreaterThan(200);
+  });
+
+  test("a state write carries its share of the stream processor's own DynamoDB units (delivery analytics)", () => {
+    const stateWrite = {
+      operation: 'PutItem',
+      ok: true,
+      after: { pk: { S: 'TRACK#A1' }, sk: { S: 'STATE' }, status: { S: 'delivered' } },
+    };
+    const withWrite = { ...figures, calls: [stateWrite] } as unknown as KindFigures;
+    const processor = { ...context.processor, records: 10, writeUnits: 5, readUnits: 2 };
+    const isState = (item: Record<string, { S?: string }>) => item.sk?.S === 'STATE';
+    const without = constructUsage(withWrite, variant, { ...context, isState } as unknown as ModelContext);
+    const shared = constructUsage(withWrite, variant, { ...context, isState, processor } as unknown as ModelContext);
+    expect(shared.writeUnits - without.writeUnits).toBeCloseTo(0.5);
+    expect(shared.readUnits - without.readUnits).toBeCloseTo(0.2);
   });
 
   test("a variant pays its own API type's requests and access-log line", () => {
