@@ -99,9 +99,11 @@ async function sweepShard(context: SweepContext, status: string, shard: number, 
     const entries = (output.Items ?? []).flatMap(toEntry);
 
     // Without news for longer than expiry allows? Only the state's newest event says:
-    // status_since is when the run began, and the run may have had news since.
+    // status_since is when the run began, and the run may have had news since. Read
+    // consistently: expiry is terminal, so a stale read that missed a fresh scan would
+    // end a live shipment for good (what is left is the milliseconds until the write).
     const expiryCandidates = expireCutoff === undefined ? [] : entries.filter((entry) => entry.statusSince < expireCutoff);
-    const states = await readStates(table, expiryCandidates.map((entry) => stateKey(entry.trackingId)[TABLE_LAYOUT.partitionKey]));
+    const states = await readStates(table, expiryCandidates.map((entry) => stateKey(entry.trackingId)[TABLE_LAYOUT.partitionKey]), true);
     for (const entry of entries) {
       if (!context.hasTime()) return { stalled, expired, complete: false };
       const state = states.get(stateKey(entry.trackingId)[TABLE_LAYOUT.partitionKey]);

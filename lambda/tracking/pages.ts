@@ -182,8 +182,15 @@ export function statusShardQuery(
 /** BatchGetItem's own limit on keys per call; a page is at most 100 (page-limit.ts). */
 const BATCH_GET_KEYS = 100;
 
-/** The state items of these shipments by partition key (eventually consistent, like the index they were listed from). */
-export async function readStates(table: TableAccess, partitionKeys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+/**
+ * The state items of these shipments by partition key: eventually consistent, like
+ * the index they were listed from, unless `consistent` (a decision that writes).
+ */
+export async function readStates(
+  table: TableAccess,
+  partitionKeys: readonly string[],
+  consistent = false,
+): Promise<Map<string, Record<string, unknown>>> {
   const states = new Map<string, Record<string, unknown>>();
   const { tableName } = table.settings;
   const { partitionKey, sortKey, stateSortKey } = TABLE_LAYOUT;
@@ -191,7 +198,8 @@ export async function readStates(table: TableAccess, partitionKeys: readonly str
     const keys = partitionKeys.slice(from, from + BATCH_GET_KEYS)
       .map((pk): Record<string, unknown> => ({ [partitionKey]: pk, [sortKey]: stateSortKey }));
     await sendUntilProcessed(keys, async (pending) => {
-      const output = await table.client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [...pending] } } }), callOptions());
+      const request = { Keys: [...pending], ...(consistent ? { ConsistentRead: true } : {}) };
+      const output = await table.client.send(new BatchGetCommand({ RequestItems: { [tableName]: request } }), callOptions());
       for (const item of output.Responses?.[tableName] ?? []) states.set(String(item[partitionKey]), item);
       return output.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }, 'state items');

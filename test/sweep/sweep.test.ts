@@ -204,12 +204,12 @@ describe('the sweep expires shipments without news for expireAfterSeconds', () =
     expect(report).toEqual({ stalled: 0, expired: 1, complete: true });
   });
 
-  test('reads the states of the entries older than the expiry cutoff only, in one BatchGetItem', async () => {
+  test('reads the states of the entries older than the expiry cutoff only, in one consistent BatchGetItem (expiry is terminal)', async () => {
     serve(oneShard([inTransit('PKG-31', daysAgo(31)), inTransit('PKG-40', daysAgo(40)), inTransit('PKG-6', daysAgo(6))]));
     await sweep(context(EXPIRY, { shards: 1 }));
 
     expect(ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input)).toEqual([{
-      RequestItems: { 'tracking-test': { Keys: [{ pk: 'TRACK#PKG-40', sk: 'STATE' }, { pk: 'TRACK#PKG-31', sk: 'STATE' }] } },
+      RequestItems: { 'tracking-test': { Keys: [{ pk: 'TRACK#PKG-40', sk: 'STATE' }, { pk: 'TRACK#PKG-31', sk: 'STATE' }], ConsistentRead: true } },
     }]);
     expect(markedIds()).toEqual(['PKG-6']);
   });
