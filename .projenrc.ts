@@ -19,7 +19,7 @@ const POWERTOOLS_VERSION = '2.35.0';
  */
 const LOCAL_RUNTIME_DEV_DEPS = [
   '@aws-sdk/client-dynamodb-streams@3.1141.0',
-  // Webhook secrets on the emulator (local/secrets.ts); versioned apart: this client's newest release.
+  // Webhook secrets on the emulator (local/emulator/secrets.ts); versioned apart: this client's newest release.
   '@aws-sdk/client-secrets-manager@3.1164.0',
   '@smithy/signature-v4@5.7.5',
   '@smithy/hash-node@4.5.2',
@@ -243,7 +243,8 @@ project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
 // - lambda/tracking/ and lambda/stream-processor/ do not import each other; what both
 //   use lives in lambda/shared/, which imports neither;
 // - local/ (the local runtime) imports neither src/ nor lambda/: it serves the
-//   synthesized template and the staged bundles.
+//   synthesized template and the staged bundles; it ships in the package, so it
+//   imports nothing from tools/, test/, benchmarks/ or example/ either.
 // ---------------------------------------------------------------------------
 const LAYERING_ZONES = [
   { target: './src', from: ['./lambda', './local'], message: 'The construct (src/) never imports lambda/ or local/.' },
@@ -253,7 +254,11 @@ const LAYERING_ZONES = [
   { target: './lambda/tracking', from: './lambda/stream-processor', message: 'No function imports another function\'s folder: share it through lambda/shared/.' },
   { target: './lambda/stream-processor', from: './lambda/tracking', message: 'No function imports another function\'s folder: share it through lambda/shared/.' },
   { target: './lambda/shared', from: ['./lambda/tracking', './lambda/stream-processor'], message: 'lambda/shared/ imports no function\'s folder.' },
-  { target: './local', from: ['./src', './lambda'], message: 'local/ imports neither src/ nor lambda/: it runs the synthesized template and the staged bundles.' },
+  {
+    target: './local',
+    from: ['./src', './lambda', './tools', './test', './benchmarks', './example'],
+    message: 'local/ imports neither src/ nor lambda/ (it runs the synthesized template and the staged bundles), nor tools/, test/, benchmarks/ or example/ (it ships in the package).',
+  },
 ];
 project.eslint?.addRules({ 'import/no-restricted-paths': ['error', { zones: LAYERING_ZONES }] });
 
@@ -268,7 +273,7 @@ const UNIT_TEST_PATHS = [
   'test/sweep/',
   'test/contract/',
   'test/layering.test.ts',
-  ...['event-filter', 'lambda-environment', 'openapi-route', 'router', 'sigv4', 'stream-batch', 'stream-records'].map((name) => `test/local/${name}.test.ts`),
+  ...['gateway/rest-router', 'gateway/sigv4', 'events/stream-batch', 'events/stream-records', 'events/event-filter', 'functions/lambda-environment', 'gateway/openapi-route'].map((name) => `test/local/${name}.test.ts`),
 ];
 const testUnit = project.addTask('test:unit', {
   description: 'Unit tests only (no moto, bundle, Python or network), in seconds; `projen test` runs everything',

@@ -58,10 +58,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AwsStub } from './lib/aws-stub';
-import { NodeBinary, resolveNode24 } from '../tools/node24';
 import { parseSampleOutput, SampleResult, WarmBatch, WarmBatchResult } from './lib/sample-result';
 import { summarize, Summary } from './lib/stats';
 import { lambdaEnvironment } from './lib/track-request';
+import { NodeBinary, resolveNode24 } from '../local/functions/node-binary';
 
 const PROJECT_ROOT = join(__dirname, '..');
 const OUT_DIR = join(__dirname, '.out');

@@ -47,7 +47,7 @@ import { SEED_TABLE } from './cost/seed';
 import { restAccessLogFormat, startCostStack, synthCostApp } from './cost/stack';
 import { DEFAULT_TRAFFIC, planTraffic, RequestKind, SINGLE_UPDATE_KINDS } from './cost/traffic';
 import { Item, itemBytes } from './cost/units';
-import type { LocalStack } from '../local/stack';
+import type { Runtime } from '../local/runtime';
 import { KEY_PREFIX, TABLE_LAYOUT } from '../src/contract/table';
 
 // The benchmark's own SDK clients run on the machine's Node; the functions run on Node 24.
@@ -68,7 +68,7 @@ function log(message: string): void {
 }
 
 /** Waits until the stream processor has been handed every state write (or 30 s pass). */
-async function drainStream(stack: LocalStack, expected: number): Promise<number> {
+async function drainStream(stack: Runtime, expected: number): Promise<number> {
   const deadline = Date.now() + 30_000;
   let last = -1;
   let stableSince = Date.now();
@@ -84,7 +84,7 @@ async function drainStream(stack: LocalStack, expected: number): Promise<number>
   }
 }
 
-async function deadLetterCount(stack: LocalStack): Promise<number> {
+async function deadLetterCount(stack: Runtime): Promise<number> {
   const client = new SQSClient({ endpoint: stack.emulator.endpoint, region: stack.region, credentials: stack.credentials });
   try {
     let count = 0;
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
 
   const recorder = new Recorder({ partitionKey: TABLE_LAYOUT.partitionKey, sortKey: TABLE_LAYOUT.sortKey }, { accessKeyId: 'local', secretAccessKey: 'local' }, 'us-east-1');
   const recorderEndpoint = await recorder.start();
-  let stack: LocalStack | undefined;
+  let stack: Runtime | undefined;
   let functionLog: WriteStream | undefined;
   try {
     log('bench:cost: synthesizing the construct (defaults + batch_processing) …');
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     const unmatched = figures.filter((kind) => Number.isNaN(kind.handlerDurationMs)).map((kind) => kind.kind);
     if (unmatched.length > 0) throw new Error(`no handler REPORT line matched the API request ids of: ${unmatched.join(', ')}`);
     // Records beyond the state writes would be moto's stream artifacts that got past the
-    // local mapping (a bare-key INSERT of an UpdateItem on a new item; local/stream-records.ts
+    // local mapping (a bare-key INSERT of an UpdateItem on a new item; local/events/stream-records.ts
     // holds them back), which the processor would dead-letter as malformed: AWS writes no such
     // record, so neither they nor their dead letters are billed, and the output says so.
     const artifacts = Math.max(0, streamRecords - stateWrites);

@@ -22,7 +22,7 @@ import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import autocannon from 'autocannon';
-import { LocalStack, startLocalStack } from '../local/stack';
+import { Runtime, startRuntime } from '../local/runtime';
 import { KEY_PREFIX, TABLE_LAYOUT } from '../src/contract/table';
 
 // The benchmark's own SDK client runs on the machine's Node; the functions run on Node 24.
@@ -60,7 +60,7 @@ class SignedRequests {
   private filling?: Promise<void>;
   private readonly signer: SignatureV4;
 
-  constructor(private readonly stack: LocalStack, private readonly runId: string, private readonly total: number, private readonly ahead: number) {
+  constructor(private readonly stack: Runtime, private readonly runId: string, private readonly total: number, private readonly ahead: number) {
     this.signer = new SignatureV4({ service: 'execute-api', region: stack.region, credentials: stack.credentials, sha256: Hash.bind(null, 'sha256') });
   }
 
@@ -110,7 +110,7 @@ function cpuSeconds(pid: number): number {
 }
 
 /** The function workers: this process's children other than moto. */
-function workerPids(stack: LocalStack): number[] {
+function workerPids(stack: Runtime): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === stack.emulator.pid) continue;
@@ -134,7 +134,7 @@ function totalCpuSeconds(pids: readonly number[]): number {
   }, 0);
 }
 
-async function countStoredEvents(stack: LocalStack, runId: string): Promise<number> {
+async function countStoredEvents(stack: Runtime, runId: string): Promise<number> {
   const client = new DynamoDBClient({ endpoint: stack.emulator.endpoint, region: stack.region, credentials: stack.credentials });
   let count = 0;
   try {
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   const durations: number[] = [];
   const logDir = mkdtempSync(join(tmpdir(), 'bench-load-'));
   const functionLog = createWriteStream(join(logDir, 'functions.log'));
-  const stack = await startLocalStack({
+  const stack = await startRuntime({
     cdkOut: join(__dirname, '..', 'example', 'cdk.out'),
     maxWorkersPerFunction: WORKERS,
     // The API path alone: the stream processor would compete for moto (one core) and

@@ -15,8 +15,8 @@
  *                        the value of a secret outside the template (ARN or name) a webhook's connection names (repeatable)
  */
 import * as path from 'path';
-import { SCHEDULES_PATH } from './schedules';
-import { LocalStack, startLocalStack } from './stack';
+import { SCHEDULES_PATH } from './events/schedules';
+import { Runtime, startRuntime } from './runtime';
 
 interface Arguments {
   readonly cdkOut: string;
@@ -77,7 +77,7 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-function banner(stack: LocalStack): string {
+function banner(stack: Runtime): string {
   const { accessKeyId, secretAccessKey } = stack.credentials;
   const sign = `--aws-sigv4 "aws:amz:${stack.region}:execute-api" --user ${accessKeyId}:${secretAccessKey}`;
   const body = JSON.stringify({ tracking_id: 'PKG-1', status: 'in_transit', location: { lat: 52.52, lng: 13.405 } });
@@ -126,7 +126,7 @@ function banner(stack: LocalStack): string {
 }
 
 /** Where each webhook goes, how it is authenticated, and which ones go nowhere. */
-function webhookLines(stack: LocalStack): string[] {
+function webhookLines(stack: Runtime): string[] {
   return stack.webhooks.flatMap((route) => {
     const { spec } = route;
     const name = `${spec.ruleName} → ${spec.destination.endpoint}`;
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const args = parseArguments(process.argv.slice(2));
   const port = parsePort(process.env.PORT);
-  const stack = await startLocalStack({
+  const stack = await startRuntime({
     cdkOut: args.cdkOut,
     stackName: args.stackName,
     api: args.api,

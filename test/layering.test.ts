@@ -65,13 +65,13 @@ describe('each forbidden import fails the lint', () => {
   test.each([
     // The construct never imports the functions or the local runtime.
     ['src/logistics-tracking-api.ts', "import { HttpError } from '../lambda/tracking/http';", 'never imports lambda/ or local/'],
-    ['src/private/storage.ts', "import { Router } from '../../local/router';", 'never imports lambda/ or local/'],
+    ['src/private/storage.ts', "import { Router } from '../../local/gateway/rest-router';", 'never imports lambda/ or local/'],
     // The contract stands alone.
     ['src/contract/table.ts', "import { createTrackingTable } from '../private/storage';", 'src/contract/ imports nothing else of src/'],
     // Functions take only the contract from src/, and nothing from local/.
     ['lambda/tracking/index.ts', "import { TrackingStatus } from '../../src/tracking-status';", 'lambda/ imports only src/contract/'],
     ['lambda/shared/config.ts', "import type { LogisticsTrackingApiProps } from '../../src/props';", 'lambda/ imports only src/contract/'],
-    ['lambda/stream-processor/index.ts', "import { Router } from '../../local/router';", 'lambda/ never imports local/'],
+    ['lambda/stream-processor/index.ts', "import { Router } from '../../local/gateway/rest-router';", 'lambda/ never imports local/'],
     // No function imports the other's folder; shared imports neither.
     ['lambda/stream-processor/index.ts', "import { runtimeConfig } from '../tracking/index';", "another function's folder"],
     ['lambda/stream-processor/publisher.ts', "import type { EventRecord } from '../tracking/items';", "another function's folder"],
@@ -79,7 +79,9 @@ describe('each forbidden import fails the lint', () => {
     ['lambda/shared/retry.ts', "import { repository } from '../tracking/repository';", "imports no function's folder"],
     // The local runtime imports neither.
     ['local/main.ts', "import { ROUTES } from '../src/contract/routes';", 'local/ imports neither'],
-    ['local/router.ts', "import { handler } from '../lambda/tracking/index';", 'local/ imports neither'],
+    ['local/gateway/rest-router.ts', "import { handler } from '../../lambda/tracking/index';", 'local/ imports neither'],
+    // It ships in the package: nothing from the repository's tools, tests or benchmarks.
+    ['local/functions/node-runtime.ts', "import { generate } from '../../tools/generate-openapi';", 'local/ imports neither'],
   ])('%s: %s', async (file, line, message) => {
     const found = await violations(file, `${line}\nexport const used = [${line.match(/\{ (\w+) \}/)![1]}];\n`);
     expect(found).toEqual([expect.stringContaining(message)]);
@@ -89,7 +91,7 @@ describe('each forbidden import fails the lint', () => {
     ['lambda/tracking/index.ts', "import { ROUTES } from '../../src/contract/routes';"],
     ['lambda/stream-processor/index.ts', "import { runtimeConfig } from '../shared/config';"],
     ['src/private/storage.ts', "import { TABLE_LAYOUT } from '../contract/table';"],
-    ['local/node-runtime.ts', "import { resolveNode24 } from '../tools/node24';"],
+    ['local/functions/node-runtime.ts', "import { resolveNode24 } from './node-binary';"],
     ['test/handler/track.test.ts', "import { handler } from '../../lambda/tracking';"],
   ])('allowed: %s: %s', async (file, line) => {
     expect(await violations(file, `${line}\nexport const used = [${line.match(/\{ (\w+) \}/)![1]}];\n`)).toEqual([]);

@@ -10,7 +10,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { FunctionLogs } from './lambda-logs';
 import type { PlannedRequest } from './traffic';
-import type { LocalStack } from '../../local/stack';
+import type { Runtime } from '../../local/runtime';
 
 export interface SentRequest {
   readonly planned: PlannedRequest;
@@ -45,7 +45,7 @@ function settle(): Promise<void> {
 }
 
 export async function drive(
-  stack: Pick<LocalStack, 'host' | 'port' | 'stage' | 'region' | 'credentials'>,
+  stack: Pick<Runtime, 'host' | 'port' | 'stage' | 'region' | 'credentials'>,
   plan: readonly PlannedRequest[],
   logs: FunctionLogs,
   progress?: (done: number) => void,

@@ -2,7 +2,7 @@
  * What the functions write to CloudWatch Logs, and how long they ran: the local
  * runtime's worker pools print every line a function writes (prefixed with
  * `[<function name>#<worker>]`) and Lambda-style `START` / `REPORT` lines
- * (local/workers.ts). This module sorts those lines by function and invocation,
+ * (local/functions/workers.ts). This module sorts those lines by function and invocation,
  * and renders the platform lines Lambda itself adds to every invocation's log.
  */
 

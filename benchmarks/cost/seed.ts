@@ -22,7 +22,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SentRequest } from './driver';
 import type { DynamoCall } from './recorder';
 import type { Item, TableDefinition } from './units';
-import { buildProxyEvent } from '../../local/proxy-event';
+import { buildProxyEvent } from '../../local/gateway/proxy-event';
 
 export const SEED_TABLE: TableDefinition = {
   partitionKey: 'tracking_id',

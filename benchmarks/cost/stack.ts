@@ -2,7 +2,7 @@
  * The stack the cost benchmark measures: the construct with its defaults (plus
  * the batch_processing flag, so `POST /track/batch` answers), synthesized here
  * and served by the same local runtime as `npx projen local` and the load
- * benchmark (`startLocalStack`). The only addition to the template is where the
+ * benchmark (`startRuntime`). The only addition to the template is where the
  * functions' DynamoDB, EventBridge and SSM clients send their calls: the
  * recording proxy (recorder.ts), through `AWS_ENDPOINT_URL_<SERVICE>` variables.
  */
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { accessLogFormat } from './access-log';
-import { LocalStack, startLocalStack } from '../../local/stack';
+import { Runtime, startRuntime } from '../../local/runtime';
 import { ApiType, LogisticsTrackingApi } from '../../src';
 
 export const COST_STACK_NAME = 'LogisticsTrackingCost';
@@ -54,8 +54,8 @@ export function restAccessLogFormat(): string {
   return format;
 }
 
-export async function startCostStack(cdkOut: string, logDir: string, functionLog: (line: string) => void): Promise<LocalStack> {
-  return startLocalStack({
+export async function startCostStack(cdkOut: string, logDir: string, functionLog: (line: string) => void): Promise<Runtime> {
+  return startRuntime({
     cdkOut,
     stackName: COST_STACK_NAME,
     logDir,

@@ -1,6 +1,6 @@
 import { E2E_TIMEOUT_MS, E2eStack, eventually, Response, startE2eStack, uniqueTrackingId, update } from './harness';
-import { restTemplate } from '../../local/template';
-import type { PoolStats } from '../../local/workers';
+import { restTemplate } from '../../local/assembly/template';
+import type { PoolStats } from '../../local/functions/workers';
 import { ApiType } from '../../src';
 
 /**

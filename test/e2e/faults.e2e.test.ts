@@ -7,7 +7,7 @@ import { E2E_TIMEOUT_MS, E2eStack, ReceivedMessage, Response, startE2eStack, uni
  * client that retries once the emulator is back loses no event and doubles none.
  *
  * The functions reach moto through the local runtime's fault proxy, which refuses
- * connections while "down" (see local/fault-proxy.ts for why not SIGSTOP): every
+ * connections while "down" (see local/emulator/fault-proxy.ts for why not SIGSTOP): every
  * SDK attempt fails at once, so the 503 is fast and certain, and no write the
  * handler gave up on can land later. moto itself keeps running, and its state.
  *

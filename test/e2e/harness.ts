@@ -9,8 +9,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { LocalCredentials } from '../../local/sigv4';
-import { LocalStack, LocalStackOptions, startLocalStack } from '../../local/stack';
+import { LocalCredentials } from '../../local/gateway/sigv4';
+import { Runtime, RuntimeOptions, startRuntime } from '../../local/runtime';
 import { LogisticsTrackingApi, LogisticsTrackingApiProps, TrackingStatus } from '../../src';
 
 /**
@@ -83,7 +83,7 @@ export interface RequestOptions {
 }
 
 export interface E2eStack {
-  readonly stack: LocalStack;
+  readonly stack: Runtime;
   readonly tableName: string;
   readonly flagsParameterName: string;
   readonly dynamodb: DynamoDBClient;
@@ -116,12 +116,12 @@ export function workDir(name: string): string {
 
 export async function startE2eStack(
   name: string,
-  options: Partial<LocalStackOptions> = {},
+  options: Partial<RuntimeOptions> = {},
   props: Partial<LogisticsTrackingApiProps> = {},
 ): Promise<E2eStack> {
   const dir = workDir(name);
   const cdkOut = synthE2eApp(path.join(dir, 'cdk.out'), props);
-  const stack = await startLocalStack({ cdkOut, logDir: path.join(dir, 'logs'), ...options });
+  const stack = await startRuntime({ cdkOut, logDir: path.join(dir, 'logs'), ...options });
   try {
     const clientConfig = { endpoint: stack.emulator.endpoint, region: stack.region, credentials: stack.credentials, maxAttempts: 1 };
     const dynamodb = new DynamoDBClient(clientConfig);
@@ -179,7 +179,7 @@ function encodeQuery(query: Record<string, string>): string {
 }
 
 /** Where a request goes and how it is signed. */
-export type Target = Pick<LocalStack, 'host' | 'port' | 'stage' | 'region' | 'credentials'>;
+export type Target = Pick<Runtime, 'host' | 'port' | 'stage' | 'region' | 'credentials'>;
 
 /** One HTTP request to the local API, signed (SigV4, service execute-api) unless told otherwise. */
 export async function send(stack: Target, options: RequestOptions): Promise<Response> {

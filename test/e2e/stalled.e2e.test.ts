@@ -2,7 +2,7 @@ import * as http from 'http';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { E2E_TIMEOUT_MS, E2eStack, eventually, ReceivedMessage, startE2eStack, uniqueTrackingId, update } from './harness';
-import { SCHEDULES_PATH } from '../../local/schedules';
+import { SCHEDULES_PATH } from '../../local/events/schedules';
 
 /**
  * Stalled shipments end to end: the template's schedule runs the sweep function

@@ -4,8 +4,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { CONFIG_CACHE_TTL_SECONDS, E2E_STAGE, E2E_TIMEOUT_MS, eventually, QueueInbox, send, uniqueTrackingId, update, workDir } from './harness';
-import { LocalStack, startLocalStack } from '../../local/stack';
-import { WebhookRoute } from '../../local/webhooks';
+import { WebhookRoute } from '../../local/events/webhooks';
+import { Runtime, startRuntime } from '../../local/runtime';
 import { LogisticsTrackingApi, TrackingStatus } from '../../src';
 
 /**
@@ -75,7 +75,7 @@ function synthWebhookApp(outdir: string): string {
 }
 
 let receiver: Receiver;
-let stack: LocalStack;
+let stack: Runtime;
 let secrets: SecretsManagerClient;
 let sqs: SQSClient;
 
@@ -83,7 +83,7 @@ beforeAll(async () => {
   receiver = new Receiver();
   const port = await receiver.start();
   const dir = workDir('webhooks');
-  stack = await startLocalStack({
+  stack = await startRuntime({
     cdkOut: synthWebhookApp(path.join(dir, 'cdk.out')),
     logDir: path.join(dir, 'logs'),
     webhookEndpoints: {

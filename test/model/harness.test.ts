@@ -5,8 +5,8 @@ import { ModelHarness, startModelHarness } from './harness';
 import { connectionRefusedError, requestTimeoutError, throttleError } from './harness/fault-injector';
 import { InvocationClock, invokeApiHandler, lambdaContext, proxyEvent } from './harness/invocation';
 import { StreamDelivery } from './harness/stream-delivery';
-import { PASS_ALL } from '../../local/event-filter';
-import type { FunctionSpec } from '../../local/template';
+import type { FunctionSpec } from '../../local/assembly/template';
+import { PASS_ALL } from '../../local/events/event-filter';
 
 /**
  * Smoke test of the model harness: each capability the model-based properties

@@ -17,13 +17,13 @@ import type * as Sweep from '../../lambda/sweep/sweep';
 import type * as TrackingClients from '../../lambda/tracking/clients';
 import type * as TrackingHandler from '../../lambda/tracking/index';
 import type * as TrackingRepository from '../../lambda/tracking/repository';
-import { Cleanups } from '../../local/cleanups';
-import { Emulator, PortInUseError, startEmulator } from '../../local/emulator';
-import { freePort } from '../../local/ports';
-import { provision } from '../../local/provision';
-import { apiEndpoints } from '../../local/served-api';
-import { DEFAULT_CREDENTIALS } from '../../local/stack';
-import { FunctionSpec, LocalTemplate, readLocalTemplate } from '../../local/template';
+import { apiEndpoints } from '../../local/assembly/served-api';
+import { FunctionSpec, LocalTemplate, readLocalTemplate } from '../../local/assembly/template';
+import { Emulator, PortInUseError, startEmulator } from '../../local/emulator/moto';
+import { provision } from '../../local/emulator/provision';
+import { DEFAULT_CREDENTIALS } from '../../local/runtime';
+import { Cleanups } from '../../local/support/cleanups';
+import { freePort } from '../../local/support/ports';
 import type { ShipmentDeletedDetail, ShipmentStalledDetail, StatusChangedDetail } from '../../src/contract/events';
 import { ROUTES } from '../../src/contract/routes';
 import { ENV, type FeatureFlagsDocument } from '../../src/contract/runtime-config';
@@ -135,7 +135,7 @@ export interface ModelHarness {
   /**
    * Runs the stream half up to now and returns what was published since the
    * last call (or reset): reads every stream record written since then (moto's
-   * artifacts removed, as local/stream-records.ts does), applies the mapping's
+   * artifacts removed, as local/events/stream-records.ts does), applies the mapping's
    * filter, runs the REAL stream processor over them in order — in batches of
    * the mapping's size, re-delivering what `batchItemFailures` names, bisecting
    * failed batches, as the template's mapping does — then drains the rule's

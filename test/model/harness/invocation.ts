@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { randomUUID } from 'crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { FunctionSpec } from '../../../local/template';
+import type { FunctionSpec } from '../../../local/assembly/template';
 import { apiEvent } from '../../handler/events';
 
 /**

@@ -10,12 +10,12 @@ import {
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { InvocationClock, lambdaContext } from './invocation';
-import type { LocalCredentials } from '../../../local/sigv4';
-import { deliverBatch } from '../../../local/stream-batch';
-import { MotoStreamArtifacts, toLambdaRecord } from '../../../local/stream-records';
-import type { FunctionSpec } from '../../../local/template';
-import type { StreamMappingSpec } from '../../../local/template-event-sources';
-import type { InvokeOutcome } from '../../../local/workers';
+import type { StreamMappingSpec } from '../../../local/assembly/event-sources';
+import type { FunctionSpec } from '../../../local/assembly/template';
+import { deliverBatch } from '../../../local/events/stream-batch';
+import { MotoStreamArtifacts, toLambdaRecord } from '../../../local/events/stream-records';
+import type { InvokeOutcome } from '../../../local/functions/workers';
+import type { LocalCredentials } from '../../../local/gateway/sigv4';
 import {
   SHIPMENT_DELETED_EVENT, SHIPMENT_STALLED_EVENT, STATUS_CHANGED_EVENT,
   type ShipmentDeletedDetail, type ShipmentStalledDetail, type StatusChangedDetail,
@@ -26,7 +26,7 @@ import {
  * table's stream got since the last run, take out moto's artifacts, apply the
  * event source mapping's filter, deliver the records to the real stream
  * processor in batches as the template's mapping would (batch size, partial
- * batch responses, bisection, retry limit — local/stream-batch.ts, without the
+ * batch responses, bisection, retry limit — local/events/stream-batch.ts, without the
  * waits between retries), then collect what EventBridge delivered to the
  * rule's queue and what the processor dead-lettered.
  */
