@@ -223,8 +223,10 @@ project.bundler.bundleTask.spawn(project.addTask('generate:openapi', {
 const setupPython = project.addTask('setup:python', {
   description: 'Create .venv and install requirements-dev.txt (skipped when already current)',
   steps: [{
-    exec: 'python3 -m venv .venv && .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt && cp requirements-dev.txt .venv/installed-requirements.txt',
-    condition: '! cmp -s requirements-dev.txt .venv/installed-requirements.txt',
+    // requirements-dev.txt includes local/emulator/requirements.txt (the moto pin the package ships): both are compared.
+    exec: 'python3 -m venv .venv && .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt'
+      + ' && cat requirements-dev.txt local/emulator/requirements.txt > .venv/installed-requirements.txt',
+    condition: '! cat requirements-dev.txt local/emulator/requirements.txt | cmp -s - .venv/installed-requirements.txt',
   }],
 });
 
@@ -286,6 +288,26 @@ testUnit.prependSpawn(generateValidators, {
   condition: '[ ! -f lambda/tracking/generated/validate-tracking-batch.js ] || [ -n "$(find src/contract lambda/tools -newer lambda/tracking/generated/validate-tracking-batch.js -print -quit)" ]',
 });
 
+// The local runtime ships in the package (README "Run your stack locally"): local/ bundled
+// into lib/local/ after every compile (tools/build-local-runtime.ts), the
+// `logistics-tracking-api` command, and `logistics-tracking-api/local` for consumers' tests
+// (JavaScript only, outside the jsii API). `exports` keeps the jsii entry points a
+// package's consumers and the jsii kernel load ('.', '.jsii', 'package.json');
+// typesVersions serves TypeScript's older `node` module resolution, which ignores exports.
+const buildLocal = project.addTask('build:local', {
+  description: 'Bundle the local runtime (local/) into lib/local/ for the package',
+  exec: 'ts-node --project tsconfig.dev.json tools/build-local-runtime.ts',
+});
+project.compileTask.spawn(buildLocal);
+project.addBins({ 'logistics-tracking-api': 'lib/local/bin.cjs' });
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './local': { types: './lib/local/index.d.ts', default: './lib/local/index.js' },
+  './.jsii': './.jsii',
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': { local: ['lib/local/index.d.ts'] } });
+
 // The npm package carries lib/, .jsii, API.md, README and the bundled assets only.
 for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/example/', '/.ci/', '/cdk.out/', '/requirements-dev.txt', '/local/', '/docs/']) {
   project.addPackageIgnore(pattern);
@@ -295,10 +317,12 @@ for (const pattern of ['/.venv/', '/lambda/', '/benchmarks/', '/tools/', '/examp
 // into a scratch app, synthesize there, import the staged asset from an empty
 // directory. Compiles first (skipped when .jsii is newer than every file in src/).
 const testPackage = project.addTask('test:package', {
-  description: 'Pack the npm tarball, install it into a scratch consumer app, synthesize and import the staged handler',
+  description: 'Pack the npm tarball, install it into a scratch consumer app, synthesize, import the staged handler, serve it with the packaged local runtime',
   steps: [
     { spawn: project.bundler.bundleTask.name },
     { spawn: project.compileTask.name, condition: '[ ! -f .jsii ] || [ -n "$(find src -newer .jsii -print -quit)" ]' },
+    // The compile above is skipped when src/ is unchanged; local/ may have changed.
+    { spawn: buildLocal.name },
     { exec: 'ts-node --project tsconfig.dev.json test/package/verify-consumer.ts' },
   ],
 });
@@ -465,9 +489,13 @@ project.addTask('test:bindings', {
     { spawn: project.bundler.bundleTask.name },
     // Compile when src/ or the README (which the assembly embeds) changed since the last compile.
     { spawn: project.compileTask.name, condition: '[ ! -f .jsii ] || [ -n "$(find src README.md -newer .jsii -print -quit)" ]' },
+    // The compile above is skipped when src/ is unchanged; local/ may have changed.
+    { spawn: buildLocal.name },
     { spawn: 'package-all' },
     ...bindingsConsumers.map((task) => ({ spawn: task.name })),
     { exec: 'ts-node --project tsconfig.dev.json test/bindings/compare-templates.ts' },
+    // The Python consumer serves its own assembly with the command its wheel installed.
+    { exec: 'ts-node --project tsconfig.dev.json test/bindings/serve-python.ts' },
     { exec: 'ts-node --project tsconfig.dev.json test/bindings/readme-snippets.ts' },
   ],
 });

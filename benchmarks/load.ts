@@ -180,7 +180,9 @@ async function main(): Promise<void> {
     const duplicates: string[] = [];
     const statuses = new Map<number, number>();
     process.stdout.write(`${REQUESTS} signed POST /track, concurrency ${CONCURRENCY}, up to ${WORKERS} Node 24 workers, ${SHIPMENTS} shipments → ${stack.url}\n`);
-    const motoCpuBefore = cpuSeconds(stack.emulator.pid);
+    // This benchmark starts its own moto (no emulatorEndpoint), so the runtime knows its pid.
+    const motoPid = stack.emulator.pid!;
+    const motoCpuBefore = cpuSeconds(motoPid);
     const runtimeCpuBefore = process.cpuUsage();
     const started = Date.now();
     const result = await autocannon({
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
       }],
     });
     const seconds = (Date.now() - started) / 1000;
-    const motoCpu = cpuSeconds(stack.emulator.pid) - motoCpuBefore;
+    const motoCpu = cpuSeconds(motoPid) - motoCpuBefore;
     // Workers start during the run and stay warm after it; their CPU from start-up is a small overcount.
     const workersCpu = totalCpuSeconds(workerPids(stack));
     const runtimeCpu = process.cpuUsage(runtimeCpuBefore);

@@ -3,22 +3,25 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { LOCAL_REGION } from './assembly/intrinsics';
-import { Schedules, ScheduleTargetRun } from './events/schedules';
 import { apiEndpoints, stageBasePath, stageNames } from './assembly/served-api';
-import { LocalCredentials, SigV4Verifier } from './gateway/sigv4';
-import { StreamMapping, StreamMappingStats } from './events/stream-mapping';
 import { LocalTemplate, readLocalTemplate } from './assembly/template';
+import { connectEmulator, parseEmulatorEndpoint } from './emulator/connect';
 import { FaultProxy } from './emulator/fault-proxy';
+import { resolveMotoPython } from './emulator/install';
 import { Emulator, PortInUseError, startEmulator } from './emulator/moto';
 import { provision, Provisioned } from './emulator/provision';
+import { Schedules, ScheduleTargetRun } from './events/schedules';
+import { StreamMapping, StreamMappingStats } from './events/stream-mapping';
 import { LocalWebhooks, startWebhooks, WebhookRoute, WebhookStats } from './events/webhooks';
 import { lambdaEnvironment } from './functions/lambda-environment';
-import { checkCodeDirectory, NodeExecutable, nodeForRuntime } from './functions/node-runtime';
+import { checkCodeDirectory, FunctionIdentity, NodeExecutable, nodeForRuntime } from './functions/node-runtime';
 import { InvokeOptions, PoolStats, WorkerPool } from './functions/workers';
 import { HttpGateway } from './gateway/http-gateway';
 import { OpenApiRoute } from './gateway/openapi-route';
 import { Gateway } from './gateway/rest-gateway';
+import { LocalCredentials, SigV4Verifier } from './gateway/sigv4';
 import { Cleanups } from './support/cleanups';
+import { packageRoot } from './support/package-root';
 import { freePort } from './support/ports';
 
 /**
@@ -43,6 +46,16 @@ export interface RuntimeOptions {
   readonly api?: string;
   /** Which RestApi (logical id), when the stack has several; `api` is the newer name. */
   readonly restApi?: string;
+  /** Which LogisticsTrackingApi (construct path or id), when the stack holds several; see local/assembly/. */
+  readonly construct?: string;
+  /**
+   * A moto server already running: used instead of starting one (it is reset at
+   * start and left running at stop). @default a moto started here, from the
+   * project's .venv in this repository, else from the per-user cache (installed on first use)
+   */
+  readonly emulatorEndpoint?: string;
+  /** Receives the runtime's progress lines (the emulator's first-use install). @default none */
+  readonly progressLog?: (line: string) => void;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** The API's port; 0 picks a free one. @default 0 */
@@ -100,7 +113,8 @@ export interface Runtime {
   readonly stage: string;
   readonly region: string;
   readonly credentials: LocalCredentials;
-  readonly emulator: { readonly endpoint: string; readonly port: number; readonly pid: number; readonly logFile: string };
+  /** The emulator; `pid` and `logFile` only when this runtime started it (not for `emulatorEndpoint`). */
+  readonly emulator: { readonly endpoint: string; readonly port: number; readonly pid?: number; readonly logFile?: string };
   readonly logDir: string;
   readonly template: LocalTemplate;
   readonly provisioned: Provisioned;
@@ -127,10 +141,10 @@ export interface Runtime {
 
 const nodeCache = new Map<string, NodeExecutable>();
 
-function cachedNode(runtime: string, functionName: string): NodeExecutable {
+function cachedNode(runtime: string, fn: FunctionIdentity): NodeExecutable {
   const cached = nodeCache.get(runtime);
   if (cached) return cached;
-  const found = nodeForRuntime(runtime, functionName);
+  const found = nodeForRuntime(runtime, fn);
   nodeCache.set(runtime, found);
   return found;
 }
@@ -139,7 +153,7 @@ function listen(server: http.Server, port: number, host: string): Promise<number
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(new Error(error.code === 'EADDRINUSE'
-        ? `port ${port} on ${host} is already in use (another \`npx projen local\`?): stop that process or choose another port with PORT=<port>`
+        ? `port ${port} on ${host} is already in use (another local runtime?): stop that process, or choose another port with --port N`
         : `cannot listen on ${host}:${port}: ${error.message}`));
     });
     server.listen(port, host, () => resolve((server.address() as { port: number }).port));
@@ -149,7 +163,7 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const host = options.host ?? '127.0.0.1';
   const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
-  const projectDir = options.projectDir ?? path.join(__dirname, '..');
+  const projectDir = options.projectDir ?? packageRoot();
   const logDir = options.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logistics-tracking-local-'));
   fs.mkdirSync(logDir, { recursive: true });
 
@@ -158,18 +172,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     // Read and check everything before starting anything, so a template the
     // local runtime cannot serve fails in a second with nothing to clean up.
+    if (options.emulatorEndpoint && options.faultInjection) throw new Error('faultInjection needs an emulator started by the runtime, not emulatorEndpoint');
+    const given = options.emulatorEndpoint ? parseEmulatorEndpoint(options.emulatorEndpoint) : undefined;
     const read = (emulatorPort: number) => readLocalTemplate(options.cdkOut, {
-      emulatorEndpoint: `http://${host}:${emulatorPort}`,
+      emulatorEndpoint: given?.origin ?? `http://${host}:${emulatorPort}`,
       stackName: options.stackName,
+      construct: options.construct,
       api: options.api,
       restApi: options.restApi,
     });
-    let emulatorPort = options.emulatorPort || await freePort(host);
+    let emulatorPort = given?.port ?? (options.emulatorPort || await freePort(host));
     let template = read(emulatorPort);
     const endpoints = apiEndpoints(template);
     for (const endpoint of endpoints) {
       if (!SERVED_AUTHORIZATION.has(endpoint.authorizationType)) {
-        throw new Error(`${endpoint.label} uses ${endpoint.authorizationType} authorization, which the local runtime does not serve (it serves IAM and none)`);
+        throw new Error(`${endpoint.label} (${endpoint.resource}) uses ${endpoint.authorizationType} authorization, which the local runtime does not serve: it checks AWS_IAM signatures and NONE only, no tokens or Lambda authorizers. Use AWS_IAM or NONE authorization locally, e.g. synthesize the LogisticsTrackingApi with ApiAuthorization.iam() (the default) for local runs`);
       }
     }
     const streamMappings = options.eventSourceMappings === false ? [] : template.streamMappings;
@@ -180,9 +197,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ])];
     const nodes = new Map(servedFunctionIds.map((id) => {
       const fn = template.functions.get(id)!;
-      checkCodeDirectory(fn.codeDirectory, fn.name);
-      return [id, cachedNode(fn.runtime, fn.name)];
+      checkCodeDirectory(fn.codeDirectory, fn);
+      return [id, cachedNode(fn.runtime, fn)];
     }));
+
+    // The emulator's Python (installed into the per-user cache on first use) before
+    // anything listens: a machine without a usable one fails here with nothing to stop.
+    const python = given ? undefined : (await resolveMotoPython({ projectDir, log: options.progressLog })).python;
 
     let gateway: { readonly listener: http.RequestListener } | undefined;
     let schedules: Schedules | undefined;
@@ -208,11 +229,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       functionLog = (line) => stream.write(`${line}\n`);
     }
 
-    let emulator: Emulator | undefined;
+    let emulator: Emulator | undefined = given && await connectEmulator(given.origin);
     for (let attempt = 1; !emulator; attempt++) {
       try {
         emulator = await startEmulator({
-          projectDir,
+          python: python!,
           host,
           port: emulatorPort,
           logFile: path.join(logDir, 'moto.log'),

@@ -29,6 +29,8 @@ export type HttpIntegrationSpec =
   | { readonly kind: 'unsupported'; readonly description: string; readonly timeoutMs: number };
 
 export interface HttpRouteSpec {
+  /** The `AWS::ApiGatewayV2::Route`'s logical id (absent in specs not read from a template). */
+  readonly logicalId?: string;
   /** As written in the template: `GET /items/{id}`, `ANY /{proxy+}` or `$default`. */
   readonly routeKey: string;
   /** Upper-case method, `ANY`, or undefined for `$default`. */
@@ -144,7 +146,7 @@ function readRoute(id: string, props: Record<string, any>, integrations: Readonl
   const integrationId = target && /^integrations\/(.+)$/.exec(target)?.[1];
   const integration: HttpIntegrationSpec = (integrationId && integrations.get(integrationId))
     || { kind: 'unsupported', description: target ? `a target ${target} that is not an integration of this API` : 'no integration (Target)', timeoutMs: HTTP_API_INTEGRATION_TIMEOUT_MS };
-  return { routeKey, ...parseRouteKey(routeKey, `${where}.RouteKey`), authorizationType: String(props.AuthorizationType ?? 'NONE').toUpperCase(), integration };
+  return { logicalId: id, routeKey, ...parseRouteKey(routeKey, `${where}.RouteKey`), authorizationType: String(props.AuthorizationType ?? 'NONE').toUpperCase(), integration };
 }
 
 /** `GET /items/{id}` as method and path; `$default` as neither. */

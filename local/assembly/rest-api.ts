@@ -17,6 +17,8 @@ export interface ApiResourceSpec {
 }
 
 export interface MethodSpec {
+  /** The `AWS::ApiGateway::Method`'s logical id (absent in specs not read from a template). */
+  readonly logicalId?: string;
   readonly httpMethod: string;
   readonly resourcePath: string;
   readonly authorizationType: string;
@@ -159,6 +161,7 @@ export function readRestApi(
     const integration = readIntegration(props.Integration ?? {}, functions);
     if (integration.kind === 'unsupported') notServed.push(`${httpMethod} ${resourcePath}: ${integration.description} (answers 500 locally)`);
     methods.set(httpMethod, {
+      logicalId: id,
       httpMethod,
       resourcePath,
       authorizationType: String(props.AuthorizationType ?? 'NONE').toUpperCase(),

@@ -1,5 +1,6 @@
 import { DEFAULT_STAGE_NAME, HttpApiSpec, httpApiIds, readHttpApi } from './http-api';
 import { IntrinsicResolver, TemplateError } from './intrinsics';
+import { describeResource } from './resource-names';
 import { readRestApi, RestApiSpec } from './rest-api';
 import type { FunctionSpec, HttpLocalTemplate, LocalTemplate, LocalTemplateBase, RestLocalTemplate } from './template';
 
@@ -55,6 +56,11 @@ export function withServedApi(base: LocalTemplateBase, served: ServedApi): Local
 export interface ApiEndpoint {
   /** How messages name it: `POST /track` (REST), the route key (HTTP). */
   readonly label: string;
+  /**
+   * The method or route resource, for messages that must name it: `method
+   * ApiPOST1A2B (MyStack/Tracking/Api/Default/track/POST)`, `route Route1A2B (...)`.
+   */
+  readonly resource: string;
   readonly authorizationType: string;
   /** The function it invokes, when it is a served Lambda proxy integration. */
   readonly functionLogicalId?: string;
@@ -62,15 +68,19 @@ export interface ApiEndpoint {
 
 /** The served API's methods (REST) or routes (HTTP). */
 export function apiEndpoints(template: LocalTemplate): ApiEndpoint[] {
+  const named = (kind: string, logicalId: string | undefined, apiLogicalId: string) =>
+    (logicalId !== undefined ? `${kind} ${describeResource(logicalId, template.resourcePaths)}` : `a ${kind} of ${describeResource(apiLogicalId, template.resourcePaths)}`);
   if (template.protocol === 'HTTP') {
     return template.httpApi.routes.map((route) => ({
       label: route.routeKey,
+      resource: named('route', route.logicalId, template.httpApi.logicalId),
       authorizationType: route.authorizationType,
       functionLogicalId: route.integration.kind === 'lambda-proxy' ? route.integration.functionLogicalId : undefined,
     }));
   }
   return template.api.resources.flatMap((resource) => [...resource.methods.values()]).map((method) => ({
     label: `${method.httpMethod} ${method.resourcePath}`,
+    resource: named('method', method.logicalId, template.api.logicalId),
     authorizationType: method.authorizationType,
     functionLogicalId: method.integration.kind === 'lambda-proxy' ? method.integration.functionLogicalId : undefined,
   }));

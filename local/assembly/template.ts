@@ -1,13 +1,16 @@
 import * as path from 'path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { AssemblyStack, readAssemblyStack } from './cloud-assembly';
+import type { AssemblyStack } from './cloud-assembly';
 import { readEventSourceMappings, StreamMappingSpec } from './event-sources';
 import type { HttpApiSpec } from './http-api';
 import { IntrinsicResolver, LOCAL_ACCOUNT_ID, LOCAL_REGION, TemplateError } from './intrinsics';
+import { resourcePathsOf } from './resource-names';
 import type { RestApiSpec } from './rest-api';
 import { readRules, RuleSpec } from './rules';
 import { readSchedules, ScheduleSpec } from './schedules';
 import { ApiSelection, readServedApi, withServedApi } from './served-api';
+import { checkServedFunctions } from './served-functions';
+import { chooseConstructApi, constructPathOfApi, readServedStack, StackSelection } from './served-stack';
 import { readSecrets, readWebhooks, SecretSpec, WebhookSpec } from './webhooks';
 
 /**
@@ -74,11 +77,20 @@ export interface FunctionSpec {
   readonly jsonLogLevel?: string;
   /** `ReservedConcurrentExecutions`: more invocations at once are throttled (0: every one). Absent: no reservation. */
   readonly reservedConcurrency?: number;
+  /** The construct path of the function (`MyStack/Tracking/Handler`), when the assembly says; for messages. */
+  readonly constructPath?: string;
 }
 
 /** Everything a template holds but the API it serves. */
 export interface LocalTemplateBase {
   readonly stackName: string;
+  /**
+   * The construct path of the LogisticsTrackingApi whose API is served (`MyStack/Tracking`),
+   * when the assembly's tree.json shows one; absent for another API, or without tree.json.
+   */
+  readonly constructPath?: string;
+  /** Construct path by logical id (`aws:cdk:path` metadata, else tree.json), for messages; absent when unknown. */
+  readonly resourcePaths?: ReadonlyMap<string, string>;
   readonly region: string;
   readonly accountId: string;
   readonly tables: readonly TableSpec[];
@@ -126,13 +138,32 @@ export function restTemplate(template: LocalTemplate): RestLocalTemplate {
 export interface ReadTemplateOptions extends ApiSelection {
   /** The emulator's endpoint (queue URLs point at it). */
   readonly emulatorEndpoint: string;
+  /**
+   * Which LogisticsTrackingApi to serve when the stack holds several: its construct
+   * path (`MyStack/Tracking`) or a unique ending of it (`Tracking`). Its API is
+   * served (as `api` would choose it). Needs the assembly's tree.json.
+   */
+  readonly construct?: string;
 }
 
-/** Reads the stack in `cdkOut` (see {@link readAssemblyStack}) into a {@link LocalTemplate}. */
-export function readLocalTemplate(cdkOut: string, options: ReadTemplateOptions & { readonly stackName?: string }): LocalTemplate {
-  return toLocalTemplate(readAssemblyStack(cdkOut, options.stackName), options);
+/**
+ * Reads the stack to serve from the cloud assembly `cdkOut` (the stack holding the
+ * LogisticsTrackingApi, or `stackName`; see served-stack.ts) into a
+ * {@link LocalTemplate}, and checks that the functions it runs can run here
+ * (served-functions.ts). `constructPath` says which LogisticsTrackingApi is served.
+ */
+export function readLocalTemplate(cdkOut: string, options: ReadTemplateOptions & StackSelection): LocalTemplate {
+  const stack = readServedStack(cdkOut, { stackName: options.stackName, construct: options.construct });
+  const template = toLocalTemplate(stack, options);
+  checkServedFunctions(template, stack);
+  return template;
 }
 
+/**
+ * A stack's template as the local runtime serves it. The API served is the one
+ * `options` chooses (`construct`, `api`), else the one of the stack's only
+ * LogisticsTrackingApi (`stack.constructs`), else the stack's only API.
+ */
 export function toLocalTemplate(stack: AssemblyStack, options: ReadTemplateOptions): LocalTemplate {
   const resolver = new IntrinsicResolver(stack.template, {
     stackName: stack.stackName,
@@ -146,14 +177,18 @@ export function toLocalTemplate(stack: AssemblyStack, options: ReadTemplateOptio
 
   const notServed: string[] = [];
   const warnings: string[] = [];
-  const functions = new Map(byType('AWS::Lambda::Function').map((id) => [id, readFunction(id, stack, resolver)]));
-  const served = readServedApi(byType, resolver, functions, options, notServed);
+  const resourcePaths = resourcePathsOf(stack);
+  const functions = new Map(byType('AWS::Lambda::Function').map((id) => [id, readFunction(id, stack, resolver, resourcePaths)]));
+  const served = readServedApi(byType, resolver, functions, chooseConstructApi(stack, options), notServed);
+  const constructPath = constructPathOfApi(stack, served.protocol === 'REST' ? served.api.logicalId : served.httpApi.logicalId);
   const tables = byType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable').map((id) => readTable(id, resolver));
   const queues = byType('AWS::SQS::Queue').map((id) => readQueue(id, resolver));
   const rules = readRules(byType('AWS::Events::Rule'), resolver, queues, notServed, warnings);
 
   return withServedApi({
     stackName: stack.stackName,
+    ...(constructPath !== undefined ? { constructPath } : {}),
+    resourcePaths,
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     tables,
@@ -260,7 +295,7 @@ function readEventBus(id: string, resolver: IntrinsicResolver): EventBusSpec {
   return { logicalId: id, name: resolver.ref(id, `Resources.${id}`), description: props.Description };
 }
 
-function readFunction(id: string, stack: AssemblyStack, resolver: IntrinsicResolver): FunctionSpec {
+function readFunction(id: string, stack: AssemblyStack, resolver: IntrinsicResolver, resourcePaths: ReadonlyMap<string, string>): FunctionSpec {
   const props = resolver.properties(id);
   const where = `Resources.${id}`;
   const name = resolver.ref(id, where);
@@ -294,5 +329,6 @@ function readFunction(id: string, stack: AssemblyStack, resolver: IntrinsicResol
     logGroupName: logGroup ?? `/aws/lambda/${name}`,
     ...(props.LoggingConfig?.LogFormat === 'JSON' ? { jsonLogLevel: String(props.LoggingConfig.ApplicationLogLevel ?? 'INFO') } : {}),
     reservedConcurrency,
+    ...(resourcePaths.has(id) ? { constructPath: resourcePaths.get(id)!.replace(/\/Resource$/, '') } : {}),
   };
 }

@@ -4,14 +4,15 @@ import * as http from 'http';
 import * as path from 'path';
 
 /**
- * The AWS emulator: moto server from the project's .venv (pinned in
- * requirements-dev.txt, installed by `npx projen setup:python`), one port for
- * every service, its output in a log file.
+ * The AWS emulator: moto server run by a given Python (see install.ts for which:
+ * the project's .venv in this repository, a per-user cache for the package's
+ * consumers), one port for every service, its output in a log file.
+ * connect.ts offers the other kind of {@link Emulator}: a moto server already running.
  */
 
 export interface EmulatorOptions {
-  /** The project root (holds .venv/). */
-  readonly projectDir: string;
+  /** A Python with moto installed (resolveMotoPython in install.ts finds or installs one). */
+  readonly python: string;
   readonly host: string;
   readonly port: number;
   readonly logFile: string;
@@ -19,12 +20,22 @@ export interface EmulatorOptions {
   readonly startTimeoutMs?: number;
 }
 
+/** A moto server the runtime talks to: one it started ({@link StartedEmulator}) or one already running (connect.ts). */
 export interface Emulator {
   readonly endpoint: string;
   readonly port: number;
+  /** moto's process; undefined for a server the runtime did not start. */
+  readonly pid?: number;
+  /** Where moto's output goes; undefined for a server the runtime did not start. */
+  readonly logFile?: string;
+  /** Stops moto when the runtime started it; leaves a server it did not start running. */
+  stop(): Promise<void>;
+}
+
+/** A moto server started by {@link startEmulator}: its process and log are known. */
+export interface StartedEmulator extends Emulator {
   readonly pid: number;
   readonly logFile: string;
-  stop(): Promise<void>;
 }
 
 const LAUNCHER = path.join(__dirname, 'moto-server.py');
@@ -69,11 +80,13 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
-  const python = path.join(options.projectDir, '.venv', 'bin', 'python');
-  if (!fs.existsSync(path.join(options.projectDir, '.venv', 'bin', 'moto_server'))) {
-    throw new Error(`moto is not installed in ${path.join(options.projectDir, '.venv')}: run \`npx projen setup:python\` (installs requirements-dev.txt)`);
-  }
+/**
+ * Starts moto with `options.python` on `host:port` and waits until it answers (which
+ * also resets it). It stops when `stop()` is called or when this process exits or dies.
+ * @throws PortInUseError when the port is taken; Error with moto's last log lines when it fails otherwise
+ */
+export async function startEmulator(options: EmulatorOptions): Promise<StartedEmulator> {
+  const python = options.python;
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = fs.openSync(options.logFile, 'a');
   const endpoint = `http://${options.host}:${options.port}`;

@@ -19,6 +19,7 @@ import type * as TrackingHandler from '../../lambda/tracking/index';
 import type * as TrackingRepository from '../../lambda/tracking/repository';
 import { apiEndpoints } from '../../local/assembly/served-api';
 import { FunctionSpec, LocalTemplate, readLocalTemplate } from '../../local/assembly/template';
+import { resolveMotoPython } from '../../local/emulator/install';
 import { Emulator, PortInUseError, startEmulator } from '../../local/emulator/moto';
 import { provision } from '../../local/emulator/provision';
 import { DEFAULT_CREDENTIALS } from '../../local/runtime';
@@ -361,9 +362,10 @@ export async function startModelHarness(options: ModelHarnessOptions): Promise<M
 
 /** moto on a free port; a port taken between choosing and binding it is chosen again. */
 async function startMoto(logFile: string): Promise<Emulator> {
+  const { python } = await resolveMotoPython({ projectDir: path.join(__dirname, '..', '..') });
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startEmulator({ projectDir: path.join(__dirname, '..', '..'), host: HOST, port: await freePort(HOST), logFile });
+      return await startEmulator({ python, host: HOST, port: await freePort(HOST), logFile });
     } catch (error) {
       if (!(error instanceof PortInUseError) || attempt === 3) throw error;
     }

@@ -12,6 +12,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { verifyLocalRuntime } from './verify-local-runtime';
 import { resolveNode24 } from '../../local/functions/node-binary';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -26,7 +27,7 @@ function check(condition: boolean, message: string): void {
   console.log(`ok - ${message}`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ltapi-consumer-'));
   try {
     // 1. The tarball carries the compiled library and the bundled handler.
@@ -36,6 +37,9 @@ function main(): void {
     check(files.includes('assets/lambda/tracking/index/index.mjs'), 'the tarball holds the bundled handler');
     check(files.includes('assets/lambda/stream-processor/index/index.mjs'), 'the tarball holds the bundled stream processor');
     check(files.includes('assets/openapi/openapi.json'), 'the tarball holds the OpenAPI document');
+    const localFiles = ['index.js', 'index.d.ts', 'api.d.ts', 'bin.cjs', 'worker.mjs', 'moto-server.py', 'requirements.txt'].map((file) => `lib/local/${file}`);
+    check(localFiles.every((file) => files.includes(file)), `the tarball holds the local runtime (${localFiles.join(', ')})`);
+    console.log(`# tarball ${packed.filename}: ${packed.size.toLocaleString('en-US')} bytes packed, ${packed.unpackedSize.toLocaleString('en-US')} unpacked, ${files.length} files`);
     const allowed = /^(lib\/|assets\/|\.jsii$|package\.json$|README\.md$|API\.md$|LICENSE$)/;
     const unexpected = files.filter((f) => !allowed.test(f));
     check(unexpected.length === 0, `the tarball holds only lib/, assets/, .jsii and docs${unexpected.length ? ` (also: ${unexpected.slice(0, 5).join(', ')})` : ''}`);
@@ -51,12 +55,22 @@ function main(): void {
       `constructs@${pkg.devDependencies.constructs}`], app);
     check(!fs.existsSync(path.join(app, 'node_modules', 'esbuild')), 'the consumer installed no esbuild');
 
+    // Non-default props: another stage, batch ingest and notifications on, a rule into the
+    // consumer's own queue; and a second stack without the construct beside it.
     fs.writeFileSync(path.join(app, 'app.js'), [
       "const { App, Stack } = require('aws-cdk-lib');",
-      "const { LogisticsTrackingApi } = require('logistics-tracking-api');",
+      "const sqs = require('aws-cdk-lib/aws-sqs');",
+      "const targets = require('aws-cdk-lib/aws-events-targets');",
+      "const { LogisticsTrackingApi, TrackingStatus } = require('logistics-tracking-api');",
       'const app = new App({ outdir: "cdk.out" });',
       "const stack = new Stack(app, 'Consumer');",
-      "new LogisticsTrackingApi(stack, 'Tracking', { stageName: 'prod' });",
+      "const delivered = new sqs.Queue(stack, 'DeliveredShipments');",
+      "const tracking = new LogisticsTrackingApi(stack, 'Tracking', {",
+      "  stageName: 'prod',",
+      '  featureFlags: { batchProcessing: true, realTimeNotifications: true },',
+      '});',
+      "tracking.onStatusChanged('ToDeliveredQueue', new targets.SqsQueue(delivered), { statuses: [TrackingStatus.DELIVERED] });",
+      "new sqs.Queue(new Stack(app, 'Unrelated'), 'Elsewhere');",
       'app.synth();',
     ].join('\n'));
     run(process.execPath, ['app.js'], app);
@@ -81,14 +95,15 @@ function main(): void {
       check(imported.trim().split('\n').pop() === 'function',
         `the ${name} asset imports from an empty directory on ${node24.version} and exports handler`);
     }
+
+    // 4. The local runtime from the package: the command, then the README's test.
+    await verifyLocalRuntime(app, work, check);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
-}
+});

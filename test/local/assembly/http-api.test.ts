@@ -49,6 +49,7 @@ describe('an HTTP API template', () => {
 
   test('each route: its key split into method and path, its authorization, its Lambda integration (payload 1.0, 30 s by default)', () => {
     expect(routes.get('POST /track')).toEqual({
+      logicalId: 'Route0',
       routeKey: 'POST /track',
       method: 'POST',
       path: '/track',
@@ -74,7 +75,7 @@ describe('an HTTP API template', () => {
   });
 
   test('the start-up checks see every route with its authorization and function', () => {
-    expect(apiEndpoints(local)).toContainEqual({ label: 'POST /track', authorizationType: 'AWS_IAM', functionLogicalId: 'Handler' });
+    expect(apiEndpoints(local)).toContainEqual({ label: 'POST /track', resource: 'route Route0', authorizationType: 'AWS_IAM', functionLogicalId: 'Handler' });
     expect(apiEndpoints(local)).toHaveLength(7);
   });
 
@@ -167,7 +168,7 @@ describe('choosing the API when a template holds a RestApi and an HTTP API', () 
     }, both);
     const local = read(rest);
     expect(local.protocol).toBe('REST');
-    expect(apiEndpoints(local)).toEqual([{ label: 'GET /', authorizationType: 'NONE', functionLogicalId: 'Handler' }]);
+    expect(apiEndpoints(local)).toEqual([{ label: 'GET /', resource: 'method RestGet', authorizationType: 'NONE', functionLogicalId: 'Handler' }]);
     expect(() => read({ Resources: {} })).toThrow('the template has no AWS::ApiGateway::RestApi to serve');
   });
 });
@@ -181,6 +182,8 @@ describe('start-up', () => {
       artifacts: { HttpApiTest: { type: 'aws:cloudformation:stack', properties: { templateFile: 'HttpApiTest.template.json' }, dependencies: [] } },
     }));
     fs.writeFileSync(path.join(dir, 'HttpApiTest.template.json'), JSON.stringify(template));
+    // The handler's code, staged where the template's S3 key says (asset.<hash> for <hash>.zip).
+    fs.mkdirSync(path.join(dir, 'asset.abc'));
     return dir;
   }
 
@@ -191,7 +194,8 @@ describe('start-up', () => {
     }));
     try {
       await expect(startRuntime({ cdkOut: dir, logDir: path.join(dir, 'logs') }))
-        .rejects.toThrow('GET /status uses JWT authorization, which the local runtime does not serve (it serves IAM and none)');
+        .rejects.toThrow('GET /status (route Route2) uses JWT authorization, which the local runtime does not serve: it checks AWS_IAM signatures and NONE only, no tokens or Lambda authorizers. '
+          + 'Use AWS_IAM or NONE authorization locally, e.g. synthesize the LogisticsTrackingApi with ApiAuthorization.iam() (the default) for local runs');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -9,6 +9,7 @@ import {
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { StreamMappingSpec } from '../../../local/assembly/event-sources';
+import { resolveMotoPython } from '../../../local/emulator/install';
 import { Emulator, startEmulator } from '../../../local/emulator/moto';
 import { compileEventFilter } from '../../../local/events/event-filter';
 import { StreamMapping, StreamMappingOptions } from '../../../local/events/stream-mapping';
@@ -34,7 +35,8 @@ const running: StreamMapping[] = [];
 
 beforeAll(async () => {
   const dir = workDir('stream-mapping');
-  emulator = await startEmulator({ projectDir: path.join(__dirname, '..', '..', '..'), host: '127.0.0.1', port: await freePort(), logFile: path.join(dir, 'moto.log') });
+  const { python } = await resolveMotoPython({ projectDir: path.join(__dirname, '..', '..', '..') });
+  emulator = await startEmulator({ python, host: '127.0.0.1', port: await freePort(), logFile: path.join(dir, 'moto.log') });
   const config = { endpoint: emulator.endpoint, region: REGION, credentials: DEFAULT_CREDENTIALS, maxAttempts: 1 };
   dynamodb = new DynamoDBClient(config);
   sqs = new SQSClient(config);
