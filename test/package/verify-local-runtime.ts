@@ -18,8 +18,8 @@
  *    a stack the runtime cannot serve as AWS would (a Cognito authorizer).
  */
 import { execFileSync, spawnSync } from 'child_process';
-import * as net from 'net';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { call, freePort, portIsFree, processesMentioning, receiveUntil, ruleQueueUrl, startCommand } from './local-command';
 
@@ -156,8 +156,8 @@ async function verifyStartupFailures(app: string, work: string, env: NodeJS.Proc
     check(left.length === 0, `${what}: nothing left running${left.length ? ` (left: ${left.join('; ')})` : ''}`);
   };
 
-  attempt('no Python', [], { LOGISTICS_TRACKING_API_PYTHON: path.join(work, 'no-such-python3'), LOGISTICS_TRACKING_API_CACHE: path.join(work, 'empty-cache') },
-    [/Python 3\.10 or newer/, /LOGISTICS_TRACKING_API_PYTHON/, /--emulator-endpoint/]);
+  const noPython = { LOGISTICS_TRACKING_API_PYTHON: path.join(work, 'no-such-python3'), LOGISTICS_TRACKING_API_CACHE: path.join(work, 'empty-cache') };
+  attempt('no Python', [], noPython, [/Python 3\.10 or newer/, /LOGISTICS_TRACKING_API_PYTHON/, /--emulator-endpoint/]);
 
   const taken = net.createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
