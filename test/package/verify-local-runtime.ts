@@ -141,7 +141,9 @@ function synthesize(app: string, name: string, lines: readonly string[]): string
   return path.join(app, `${name}.out`);
 }
 
-async function verifyStartupFailures(app: string, work: string, env: NodeJS.ProcessEnv, check: (condition: boolean, message: string) => void): Promise<void> {
+type Check = (condition: boolean, message: string) => void;
+
+async function verifyStartupFailures(app: string, work: string, env: NodeJS.ProcessEnv, check: Check): Promise<void> {
   const attempt = (what: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv, expected: readonly RegExp[]) => {
     const started = Date.now();
     const result = spawnSync('npx', ['--no-install', 'logistics-tracking-api', 'local', ...args], {
