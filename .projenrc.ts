@@ -275,7 +275,7 @@ const UNIT_TEST_PATHS = [
   'test/sweep/',
   'test/contract/',
   'test/layering.test.ts',
-  ...['gateway/rest-router', 'gateway/sigv4', 'events/stream-batch', 'events/stream-records', 'events/event-filter', 'functions/lambda-environment', 'gateway/openapi-route'].map((name) => `test/local/${name}.test.ts`),
+  ...['cli', 'gateway/rest-router', 'gateway/sigv4', 'events/stream-batch', 'events/stream-records', 'events/event-filter', 'functions/lambda-environment', 'gateway/openapi-route'].map((name) => `test/local/${name}.test.ts`),
 ];
 const testUnit = project.addTask('test:unit', {
   description: 'Unit tests only (no moto, bundle, Python or network), in seconds; `projen test` runs everything',
