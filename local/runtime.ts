@@ -25,7 +25,8 @@ import { packageRoot } from './support/package-root';
 import { freePort } from './support/ports';
 
 /**
- * The whole local stack in one call, for `npx projen local` (local/main.ts), the
+ * The whole local stack in one call, for the command (local/cli.ts; `npx projen local`
+ * here), the JavaScript entry point (local/index.ts), the
  * end-to-end tests and the load benchmark: read the template, start moto, create
  * the template's resources on it, serve the API with the functions in worker
  * processes, and feed the functions that event source mappings name from their
@@ -64,7 +65,7 @@ export interface RuntimeOptions {
   readonly emulatorPort?: number;
   /** The only credentials IAM-authorized methods accept, also the functions' credentials. @default local / local */
   readonly credentials?: LocalCredentials;
-  /** Where .venv/ is. @default this repository */
+  /** The package root: its `.venv/` (this repository's, with moto) and `assets/`. @default the root of the package this file is in */
   readonly projectDir?: string;
   /** Where moto.log and functions.log go. @default a new directory under the OS temp dir */
   readonly logDir?: string;

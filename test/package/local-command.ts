@@ -136,9 +136,13 @@ export async function receiveUntil(run: CommandRun, queueUrl: string, wanted: (b
 /** Processes whose command line mentions `marker` (a directory only this run uses). */
 export function processesMentioning(marker: string): string[] {
   try {
-    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim().split('\n').filter((line) => line && !line.includes('pgrep'));
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
+    // `--`: a marker may start with a dash (`-p 5000`).
+    return execFileSync('pgrep', ['-af', '--', marker], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .trim().split('\n').filter((line) => line && !line.includes('pgrep'));
+  } catch (error) {
+    // pgrep exits 1 when nothing matches; anything else is a broken check, not an answer.
+    if ((error as { status?: number }).status === 1) return [];
+    throw error;
   }
 }
 
