@@ -37,8 +37,9 @@ const result = buildSync({
   logLevel: 'warning',
 });
 
-// Opened by path at run time (path.join(__dirname, ...)), so copied flat beside the bundle.
-for (const file of ['functions/worker.mjs', 'emulator/moto-server.py', 'emulator/requirements.txt', 'bin.cjs']) {
+// Opened by path at run time (path.join(__dirname, ...)), so copied flat beside the bundle
+// (the moto pin and its constraints stay side by side: install.ts reads them so).
+for (const file of ['functions/worker.mjs', 'emulator/moto-server.py', 'emulator/requirements.txt', 'emulator/constraints.txt', 'bin.cjs']) {
   fs.copyFileSync(path.join(root, 'local', file), path.join(out, path.basename(file)));
 }
 fs.chmodSync(path.join(out, 'bin.cjs'), 0o755);

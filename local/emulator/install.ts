@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -327,7 +328,9 @@ async function install(
     const created = await run(interpreter.executable, ['-m', 'venv', temp], cacheRoot, env);
     if (created.code !== 0) throw noVenvError(interpreter, lastLines(created.output));
     const python = venvPython(temp);
-    const pip = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', '-r', requirementsFile], cacheRoot, env);
+    const constraints = constraintsBeside(requirementsFile);
+    const pip = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', '-r', requirementsFile,
+      ...(constraints ? ['-c', constraints] : [])], cacheRoot, env);
     if (pip.code !== 0) {
       throw new MotoInstallError([
         `pip could not install ${requirement.line} with ${describe(interpreter)}.`,
@@ -382,9 +385,27 @@ export function projectMotoPython(projectDir: string): string | undefined {
   return fs.existsSync(server) ? venvPython(venv) : undefined;
 }
 
+/** `constraints.txt` beside the requirements file (the tested versions of moto's dependencies), when there is one. */
+function constraintsBeside(requirementsFile: string): string | undefined {
+  const file = path.join(path.dirname(requirementsFile), 'constraints.txt');
+  return fs.existsSync(file) ? file : undefined;
+}
+
+/**
+ * The environment's directory name: the moto version and the Python's major.minor
+ * for a reader, and a digest of the pins (requirements and constraints), so a
+ * package whose pins changed gets a new environment rather than an old one.
+ */
+export function motoEnvironmentName(requirementsFile: string, version: string, python: readonly number[]): string {
+  const digest = createHash('sha256').update(fs.readFileSync(requirementsFile));
+  const constraints = constraintsBeside(requirementsFile);
+  if (constraints) digest.update(fs.readFileSync(constraints));
+  return `moto-${version}-py${python[0]}.${python[1]}-${digest.digest('hex').slice(0, 10)}`;
+}
+
 /**
  * The Python that runs moto-server.py: the project's `.venv` one when `projectDir` has
- * moto there, else the one in the per-user cache at `<cache>/moto-<version>-py<major>.<minor>/`,
+ * moto there, else the one in the per-user cache at `<cache>/moto-<version>-py<major>.<minor>-<pins digest>/`,
  * installing the pinned moto there first when needed (needs the network once).
  * @throws MotoInstallError naming what is missing (Python, a new enough one, its venv module, the network) and how to get it
  */
@@ -397,8 +418,7 @@ export async function resolveMotoPython(options: ResolveMotoPythonOptions = {}):
   const requirementsFile = options.requirementsFile ?? MOTO_REQUIREMENTS_FILE;
   const requirement = readMotoRequirement(requirementsFile);
   const interpreter = findPython({ python: options.python, env });
-  const [major, minor] = interpreter.version;
-  const venv = path.join(options.cacheDir ?? motoCacheRoot(env), `moto-${requirement.version}-py${major}.${minor}`);
+  const venv = path.join(options.cacheDir ?? motoCacheRoot(env), motoEnvironmentName(requirementsFile, requirement.version, interpreter.version));
   let installed = false;
   if (!isComplete(venv, requirement)) {
     await install(venv, interpreter, requirement, requirementsFile, env, options.log ?? (() => undefined));

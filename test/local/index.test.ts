@@ -40,7 +40,7 @@ test('fetch signs: a POST and a GET with a query go through; the same request un
   expect(posted.status).toBe(200);
   const read = await local.fetch('/status?tracking_id=INDEX-1');
   expect(read.status).toBe(200);
-  expect((await read.json()).current).toMatchObject({ status: 'in_transit', event_id: 'index-scan-1' });
+  expect(((await read.json()) as { current: unknown }).current).toMatchObject({ status: 'in_transit', event_id: 'index-scan-1' });
   expect((await fetch(new URL('status?tracking_id=INDEX-1', local.url))).status).toBe(403);
 });
 

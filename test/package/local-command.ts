@@ -9,8 +9,7 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedFetch } from '../../local/support/signed-fetch';
 
 export interface CommandRun {
   readonly child: ChildProcess;
@@ -86,24 +85,9 @@ export async function startCommand(command: string, args: readonly string[], opt
   };
 }
 
-/** A request to the served API, signed with the credentials from the banner. */
+/** A request to the served API, signed with the credentials from the banner (by the signer the package ships). */
 export async function call(run: CommandRun, method: string, relativePath: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const url = new URL(relativePath, run.url);
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { host: url.host, ...(text ? { 'content-type': 'application/json' } : {}) };
-  const signer = new SignatureV4({ service: 'execute-api', region: run.region, credentials: run.credentials, sha256: Hash.bind(null, 'sha256') });
-  const signed = await signer.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers,
-    body: text,
-  });
-  const { host: _host, ...sent } = signed.headers as Record<string, string>;
-  const response = await fetch(url, { method, headers: sent, body: text });
+  const response = await signedFetch(run.url, run.region, run.credentials, relativePath, { method, body });
   const raw = await response.text();
   let json: unknown;
   try {

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     check(files.includes('assets/lambda/tracking/index/index.mjs'), 'the tarball holds the bundled handler');
     check(files.includes('assets/lambda/stream-processor/index/index.mjs'), 'the tarball holds the bundled stream processor');
     check(files.includes('assets/openapi/openapi.json'), 'the tarball holds the OpenAPI document');
-    const localFiles = ['index.js', 'index.d.ts', 'api.d.ts', 'bin.cjs', 'worker.mjs', 'moto-server.py', 'requirements.txt'].map((file) => `lib/local/${file}`);
+    const localFiles = ['index.js', 'index.d.ts', 'api.d.ts', 'bin.cjs', 'worker.mjs', 'moto-server.py', 'requirements.txt', 'constraints.txt'].map((file) => `lib/local/${file}`);
     check(localFiles.every((file) => files.includes(file)), `the tarball holds the local runtime (${localFiles.join(', ')})`);
     console.log(`# tarball ${packed.filename}: ${packed.size.toLocaleString('en-US')} bytes packed, ${packed.unpackedSize.toLocaleString('en-US')} unpacked, ${files.length} files`);
     const allowed = /^(lib\/|assets\/|\.jsii$|package\.json$|README\.md$|API\.md$|LICENSE$)/;

@@ -3,6 +3,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { failure } from './failure';
 import { connectEmulator, parseEmulatorEndpoint } from '../../../local/emulator/connect';
 import { resolveMotoPython } from '../../../local/emulator/install';
 import { startEmulator, StartedEmulator } from '../../../local/emulator/moto';
@@ -34,14 +35,6 @@ afterAll(async () => {
   fs.rmSync(logDir, { recursive: true, force: true });
 });
 
-async function failure(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected a failure');
-}
 
 async function queues(): Promise<string[]> {
   return (await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [];

@@ -2,10 +2,12 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { failure } from './failure';
 import {
   findPython,
   MOTO_REQUIREMENTS_FILE,
   motoCacheRoot,
+  motoEnvironmentName,
   readMotoRequirement,
   resolveMotoPython,
   ResolveMotoPythonOptions,
@@ -96,14 +98,6 @@ function expectWaysAround(message: string): void {
   expect(message).toContain('--emulator-endpoint URL');
 }
 
-async function failure(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('the pin', () => {
   test('lives in local/emulator/requirements.txt, which requirements-dev.txt includes', () => {
@@ -126,11 +120,25 @@ describe('cache directory', () => {
     expect(motoCacheRoot(env, platform as NodeJS.Platform, '/home/u')).toBe(expected);
   });
 
-  test('the environment is <cache>/moto-<version>-py<major>.<minor>', async () => {
+  test('the digest changes with the pins: constraints beside the requirements count; without them it is the requirements alone', () => {
+    const dir = newDir('pins');
+    const requirements = path.join(dir, 'requirements.txt');
+    fs.writeFileSync(requirements, 'moto[server]==5.2.5\n');
+    const alone = motoEnvironmentName(requirements, '5.2.5', [3, 11]);
+    fs.writeFileSync(path.join(dir, 'constraints.txt'), 'flask==3.1.3\n');
+    const constrained = motoEnvironmentName(requirements, '5.2.5', [3, 11]);
+    fs.writeFileSync(path.join(dir, 'constraints.txt'), 'flask==3.1.4\n');
+    const bumped = motoEnvironmentName(requirements, '5.2.5', [3, 11]);
+    expect(new Set([alone, constrained, bumped]).size).toBe(3);
+    expect(bumped).toMatch(/^moto-5\.2\.5-py3\.11-[0-9a-f]{10}$/);
+  });
+
+  test('the environment is <cache>/moto-<version>-py<major>.<minor>-<digest of the pins>', async () => {
     const python = fakePython({ version: [3, 12, 1] });
     const { cache, options } = setup({ LOGISTICS_TRACKING_API_PYTHON: python.path });
     const found = await resolveMotoPython(options);
-    expect(found.venv).toBe(path.join(cache, `moto-${REQUIREMENT.version}-py3.12`));
+    expect(found.venv).toMatch(new RegExp(`^${cache}/moto-${REQUIREMENT.version.replace(/\./g, '\\.')}-py3\\.12-[0-9a-f]{10}$`));
+    expect(path.basename(found.venv)).toBe(motoEnvironmentName(MOTO_REQUIREMENTS_FILE, REQUIREMENT.version, [3, 12]));
     expect(found.python).toBe(path.join(found.venv, 'bin', 'python'));
   });
 });
@@ -241,7 +249,7 @@ describe('installing into the cache', () => {
   test('a directory without the marker is not used: it is replaced by a finished one', async () => {
     const python = fakePython();
     const { cache, options } = setup({ LOGISTICS_TRACKING_API_PYTHON: python.path });
-    const venv = path.join(cache, `moto-${REQUIREMENT.version}-py3.11`);
+    const venv = path.join(cache, motoEnvironmentName(MOTO_REQUIREMENTS_FILE, REQUIREMENT.version, [3, 11]));
     fs.mkdirSync(path.join(venv, 'bin'), { recursive: true });
     fs.writeFileSync(path.join(venv, 'bin', 'python'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
     fs.writeFileSync(path.join(venv, 'half-installed'), '');
@@ -326,7 +334,7 @@ with zipfile.ZipFile("%s/moto-%s-py3-none-any.whl" % (sys.argv[1], version), "w"
       process.chdir(previous);
     }
     expect(path.dirname(found.venv)).toBe(cache);
-    expect(path.basename(found.venv)).toMatch(new RegExp(`^moto-${REQUIREMENT.version.replace(/\./g, '\\.')}-py3\\.\\d+$`));
+    expect(path.basename(found.venv)).toMatch(new RegExp(`^moto-${REQUIREMENT.version.replace(/\./g, '\\.')}-py3\\.\\d+-[0-9a-f]{10}$`));
     expect(fs.readdirSync(cache)).toEqual([path.basename(found.venv)]);
     expect(fs.readdirSync(cwd)).toEqual(['json.py']);
     const ran = spawnSync(found.python, ['-c', 'import moto, moto.server, sys; print(moto.__version__, sys.prefix)'], { encoding: 'utf8' });
