@@ -1,6 +1,7 @@
 /**
  * Finds a Node.js 24 binary — the major of Lambda's nodejs24.x runtime — without
- * touching the machine's own Node: NODE24_BIN if set, else one from the npm registry
+ * touching the machine's own Node (node-runtime.ts uses the running Node first when it
+ * is a 24): NODE24_BIN if set, else one from the npm registry
  * through npx (cached by npm after the first run, ≈ 4 s when cold).
  *
  * The `node` package installs its binary from a preinstall script. With npm's
@@ -62,6 +63,7 @@ export function resolveNode24(): NodeBinary {
   }
   throw new Error(
     `no Node ${WANTED_MAJOR} binary found (${problems.join('; ')}). ` +
-    `Set NODE24_BIN to the path of a Node ${WANTED_MAJOR} executable.`,
+    `Set NODE24_BIN to the path of a Node ${WANTED_MAJOR} executable, or run the local runtime itself on Node ${WANTED_MAJOR} `
+    + '(it then runs the functions on its own Node); fetching one needs the npm registry once.',
   );
 }
