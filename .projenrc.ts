@@ -527,6 +527,12 @@ project.addPackageIgnore('/.tools/');
 // commits, build (the whole test suite, then every jsii target: CI unset, as projen's
 // package task builds only npm when CI is set), unbump, fail on any change to tracked
 // files. Then every artifact must carry the version the bump wrote to dist/version.txt.
+//
+// The release's build runs the whole test suite. .ci/run has just run `npx projen test` on
+// the same clone, so it sets RELEASE_CHECK_TESTED=1 and the test task's steps are skipped
+// in that second run (about 15 minutes); a maintainer's `npx projen release:check`, and
+// every real release, still test. (projen locks the build task; the test task's steps are
+// re-added with the condition, last of all its changes, below at the end of this file.)
 project.addTask('release:check', {
   description: 'Run `projen release` locally (no publishing), then check every target\'s versioned artifact and the changelog',
   steps: [
@@ -569,5 +575,22 @@ buildWorkflow.addJobs({
     ],
   },
 });
+
+// Last change to the test task (see release:check): every step skipped when .ci/run has
+// already run the suite on this clone.
+const testSteps = project.testTask.steps;
+project.testTask.reset();
+for (const step of testSteps) {
+  const condition = ['[ "$RELEASE_CHECK_TESTED" != "1" ]', step.condition].filter(Boolean).join(' && ');
+  if (step.spawn) {
+    project.testTask.spawn(project.tasks.tryFind(step.spawn)!, { condition });
+  } else if (step.execArgs) {
+    project.testTask.execArgs(step.execArgs, { condition, receiveArgs: step.receiveArgs });
+  } else if (step.exec) {
+    project.testTask.exec(step.exec, { condition, receiveArgs: step.receiveArgs });
+  } else {
+    throw new Error(`unexpected test step ${JSON.stringify(step)}`);
+  }
+}
 
 project.synth();
